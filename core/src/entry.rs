@@ -1,0 +1,473 @@
+//! Ledger entries: the immutable record of everything that happened on an account, and their
+//! persisted form.
+//!
+//! An entry holds what the user did ([`EntryKind`]: a charge of 120.00 for sale S-1) and the
+//! decisions taken when it was recorded (its [`Allocation`]s to invoices, its business date, the
+//! due date of the invoice it opened). Folding entries in order therefore gives the same figures
+//! forever, whatever later versions of the rules decide. Entries are never edited or deleted: a
+//! mistake is corrected by a [`EntryKind::Reversal`] or an [`EntryKind::Adjustment`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use crate::account::{AccountStatus, CreditLimit, Customer, PaymentTerms};
+use crate::error::{Error, Result};
+use crate::money::{self, Currency};
+
+/// Schema version of persisted entry records written by this library.
+pub const RECORD_SCHEMA_VERSION: u32 = 1;
+
+/// Part of an amount put toward one invoice. A positive amount reduces what the invoice still
+/// asks for; a negative one (only in reversals) gives it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    /// The invoice number (the number of the entry that opened it).
+    pub invoice: u64,
+    /// The amount put toward it.
+    pub amount: Decimal,
+}
+
+/// Which way a balance adjustment goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The customer owes more: opens an item like a charge.
+    Debit,
+    /// The customer owes less: allocated like a payment, any excess becomes credit.
+    Credit,
+}
+
+/// What opening an account recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOpened {
+    /// The customer.
+    pub customer: Customer,
+    /// The credit limit granted.
+    pub credit_limit: CreditLimit,
+    /// The account's own payment terms; `None` follows the store's.
+    pub terms: Option<PaymentTerms>,
+    /// The account's currency (the store's).
+    pub currency: Currency,
+}
+
+/// What a reversal undid, fixed when it was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reversal {
+    /// The number of the entry reversed.
+    pub reverses: u64,
+    /// Why.
+    pub reason: String,
+    /// Change of the credit balance.
+    pub credit_delta: Decimal,
+    /// The invoice the reversed entry opened, now cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancels_invoice: Option<u64>,
+    /// Change to a sale's figures (what the account saw of it, what was refunded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale: Option<SaleDelta>,
+}
+
+/// A change to what the account knows of one sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleDelta {
+    /// The sale.
+    pub sale: SmolStr,
+    /// Change of the amount paid for it through the account.
+    pub paid: Decimal,
+    /// Change of the amount refunded for it.
+    pub refunded: Decimal,
+}
+
+/// What an entry records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EntryKind {
+    /// The account was opened.
+    AccountOpened(Box<AccountOpened>),
+    /// The customer's contact details changed.
+    ContactChanged(Box<Customer>),
+    /// The credit limit changed (who: the entry's actor).
+    CreditLimitChanged {
+        /// Before.
+        old: CreditLimit,
+        /// After.
+        new: CreditLimit,
+    },
+    /// The account's payment terms changed (`None`: follow the store's).
+    TermsChanged {
+        /// The new terms.
+        terms: Option<PaymentTerms>,
+    },
+    /// The account was put on hold, released, archived or reactivated.
+    StatusChanged {
+        /// The new status.
+        status: AccountStatus,
+        /// Why, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<Box<str>>,
+    },
+    /// A sale (or part of one) charged to the account: opens an invoice.
+    Charge {
+        /// The amount charged.
+        amount: Decimal,
+        /// The sale (receipt number).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sale: Option<SmolStr>,
+        /// The invoice's due date.
+        due_date: NaiveDate,
+        /// Set when a manager's override took the account over its limit: the reason given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<Box<str>>,
+    },
+    /// Money received toward what is owed; allocated to invoices, any excess became credit.
+    Payment {
+        /// The amount received.
+        amount: Decimal,
+        /// The host's reference (tender, cheque number...).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<SmolStr>,
+    },
+    /// Money received in advance: becomes credit.
+    Deposit {
+        /// The amount received.
+        amount: Decimal,
+        /// Layaway, special order, work order...
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<SmolStr>,
+    },
+    /// Store credit used as tender on a sale.
+    CreditTender {
+        /// The amount of credit spent.
+        amount: Decimal,
+        /// The sale it paid for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sale: Option<SmolStr>,
+    },
+    /// Store credit applied to open invoices.
+    CreditApplied {
+        /// The amount of credit applied.
+        amount: Decimal,
+    },
+    /// A refund issued as store credit; reduces the sale's open invoice first.
+    RefundToCredit {
+        /// The amount refunded.
+        amount: Decimal,
+        /// The original sale; `None` for a refund without receipt.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sale: Option<SmolStr>,
+        /// The sale's total as the caller declared it, when paid otherwise than through the account.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sale_total: Option<Decimal>,
+        /// True for a refund without the original sale (no receipt).
+        #[serde(default)]
+        receipt_less: bool,
+    },
+    /// Store credit paid back to the customer in cash or to a card.
+    CreditRefund {
+        /// The amount paid out.
+        amount: Decimal,
+        /// How (cash, card reference...).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<SmolStr>,
+    },
+    /// A correction of the balance, with a reason.
+    Adjustment {
+        /// More owed (debit) or less (credit).
+        direction: Direction,
+        /// The amount.
+        amount: Decimal,
+        /// Why.
+        reason: Box<str>,
+        /// For a debit: the due date of the item it opens.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_date: Option<NaiveDate>,
+    },
+    /// An uncollectable invoice (or part of it) written off.
+    WriteOff {
+        /// The invoice.
+        invoice: u64,
+        /// The amount written off.
+        amount: Decimal,
+        /// Why.
+        reason: Box<str>,
+    },
+    /// An earlier entry undone.
+    Reversal(Box<Reversal>),
+}
+
+/// The kind of an entry as a plain word, for filtering and display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum EntryType {
+    AccountOpened,
+    ContactChanged,
+    CreditLimitChanged,
+    TermsChanged,
+    StatusChanged,
+    Charge,
+    Payment,
+    Deposit,
+    CreditTender,
+    CreditApplied,
+    RefundToCredit,
+    CreditRefund,
+    Adjustment,
+    WriteOff,
+    Reversal,
+}
+
+impl EntryType {
+    /// Every entry type, in a fixed order.
+    pub const ALL: [EntryType; 15] = [
+        EntryType::AccountOpened,
+        EntryType::ContactChanged,
+        EntryType::CreditLimitChanged,
+        EntryType::TermsChanged,
+        EntryType::StatusChanged,
+        EntryType::Charge,
+        EntryType::Payment,
+        EntryType::Deposit,
+        EntryType::CreditTender,
+        EntryType::CreditApplied,
+        EntryType::RefundToCredit,
+        EntryType::CreditRefund,
+        EntryType::Adjustment,
+        EntryType::WriteOff,
+        EntryType::Reversal,
+    ];
+
+    /// The type as a word (`"refund_to_credit"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryType::AccountOpened => "account_opened",
+            EntryType::ContactChanged => "contact_changed",
+            EntryType::CreditLimitChanged => "credit_limit_changed",
+            EntryType::TermsChanged => "terms_changed",
+            EntryType::StatusChanged => "status_changed",
+            EntryType::Charge => "charge",
+            EntryType::Payment => "payment",
+            EntryType::Deposit => "deposit",
+            EntryType::CreditTender => "credit_tender",
+            EntryType::CreditApplied => "credit_applied",
+            EntryType::RefundToCredit => "refund_to_credit",
+            EntryType::CreditRefund => "credit_refund",
+            EntryType::Adjustment => "adjustment",
+            EntryType::WriteOff => "write_off",
+            EntryType::Reversal => "reversal",
+        }
+    }
+
+    /// Looks a type up by its word.
+    pub fn from_name(name: &str) -> Result<EntryType> {
+        EntryType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name)
+            .ok_or_else(|| Error::invalid("entry kind", format!("unknown kind {name:?}")))
+    }
+
+    /// True for entries that move money (and so appear on statements).
+    pub fn is_financial(self) -> bool {
+        !matches!(
+            self,
+            EntryType::AccountOpened
+                | EntryType::ContactChanged
+                | EntryType::CreditLimitChanged
+                | EntryType::TermsChanged
+                | EntryType::StatusChanged
+        )
+    }
+}
+
+impl EntryKind {
+    /// The plain type of this entry.
+    pub fn entry_type(&self) -> EntryType {
+        match self {
+            EntryKind::AccountOpened(_) => EntryType::AccountOpened,
+            EntryKind::ContactChanged(_) => EntryType::ContactChanged,
+            EntryKind::CreditLimitChanged { .. } => EntryType::CreditLimitChanged,
+            EntryKind::TermsChanged { .. } => EntryType::TermsChanged,
+            EntryKind::StatusChanged { .. } => EntryType::StatusChanged,
+            EntryKind::Charge { .. } => EntryType::Charge,
+            EntryKind::Payment { .. } => EntryType::Payment,
+            EntryKind::Deposit { .. } => EntryType::Deposit,
+            EntryKind::CreditTender { .. } => EntryType::CreditTender,
+            EntryKind::CreditApplied { .. } => EntryType::CreditApplied,
+            EntryKind::RefundToCredit { .. } => EntryType::RefundToCredit,
+            EntryKind::CreditRefund { .. } => EntryType::CreditRefund,
+            EntryKind::Adjustment { .. } => EntryType::Adjustment,
+            EntryKind::WriteOff { .. } => EntryType::WriteOff,
+            EntryKind::Reversal(_) => EntryType::Reversal,
+        }
+    }
+
+    /// The amount the entry is about, when it has one (always positive).
+    pub fn amount(&self) -> Option<Decimal> {
+        match self {
+            EntryKind::Charge { amount, .. }
+            | EntryKind::Payment { amount, .. }
+            | EntryKind::Deposit { amount, .. }
+            | EntryKind::CreditTender { amount, .. }
+            | EntryKind::CreditApplied { amount }
+            | EntryKind::RefundToCredit { amount, .. }
+            | EntryKind::CreditRefund { amount, .. }
+            | EntryKind::Adjustment { amount, .. }
+            | EntryKind::WriteOff { amount, .. } => Some(*amount),
+            _ => None,
+        }
+    }
+
+    /// The reference a person reads next to the entry: the sale, the payment reference, the reason.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            EntryKind::Charge { sale, .. }
+            | EntryKind::CreditTender { sale, .. }
+            | EntryKind::RefundToCredit { sale, .. } => sale.as_deref(),
+            EntryKind::Payment { reference, .. } | EntryKind::Deposit { reference, .. } => {
+                reference.as_deref()
+            }
+            EntryKind::CreditRefund { method, .. } => method.as_deref(),
+            EntryKind::Adjustment { reason, .. } | EntryKind::WriteOff { reason, .. } => {
+                Some(reason)
+            }
+            EntryKind::StatusChanged { reason, .. } => reason.as_deref(),
+            EntryKind::Reversal(r) => Some(&r.reason),
+            _ => None,
+        }
+    }
+
+    /// The amount of the invoice this entry opens, if it opens one (a charge, a debit adjustment).
+    pub fn opens_invoice(&self) -> Option<(Decimal, NaiveDate)> {
+        match self {
+            EntryKind::Charge {
+                amount, due_date, ..
+            } => Some((*amount, *due_date)),
+            EntryKind::Adjustment {
+                direction: Direction::Debit,
+                amount,
+                due_date: Some(due),
+                ..
+            } => Some((*amount, *due)),
+            _ => None,
+        }
+    }
+}
+
+/// One immutable ledger entry of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Position in the account's ledger, from 1; also the account's version once it is recorded.
+    /// Invoices are numbered by the entry that opened them.
+    pub seq: u64,
+    /// The caller's operation id (every entry of one operation carries it).
+    pub op_id: SmolStr,
+    /// Fingerprint of the operation's content, to tell a replay from a reused id.
+    #[serde(with = "hex_u64")]
+    pub op_digest: u64,
+    /// When it happened (UTC).
+    pub at: DateTime<Utc>,
+    /// The store-local business date, fixed when recorded.
+    pub date: NaiveDate,
+    /// The employee who acted, when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<SmolStr>,
+    /// What happened.
+    pub kind: EntryKind,
+    /// Amounts put toward (or given back to) invoices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<Allocation>,
+}
+
+/// An entry's effect on the two balances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Effect {
+    /// Change of the balance owed.
+    pub owed: Decimal,
+    /// Change of the credit balance.
+    pub credit: Decimal,
+}
+
+impl Entry {
+    /// Sum of the allocations.
+    pub fn allocated(&self) -> Result<Decimal> {
+        money::sum(self.allocations.iter().map(|a| a.amount))
+    }
+
+    /// How this entry changes the balance owed and the credit balance. Derived from the entry
+    /// alone, so activity and statements can run balances without the account's state.
+    pub fn effect(&self) -> Result<Effect> {
+        let allocated = self.allocated()?;
+        let opened = self.kind.opens_invoice().map_or(Decimal::ZERO, |(a, _)| a);
+        let owed = money::sub(opened, allocated)?;
+        let credit = match &self.kind {
+            EntryKind::Payment { amount, .. }
+            | EntryKind::RefundToCredit { amount, .. }
+            | EntryKind::Adjustment {
+                direction: Direction::Credit,
+                amount,
+                ..
+            } => money::sub(*amount, allocated)?,
+            EntryKind::Deposit { amount, .. } => *amount,
+            EntryKind::CreditTender { amount, .. }
+            | EntryKind::CreditApplied { amount }
+            | EntryKind::CreditRefund { amount, .. } => -*amount,
+            EntryKind::Reversal(r) => r.credit_delta,
+            _ => Decimal::ZERO,
+        };
+        Ok(Effect { owed, credit })
+    }
+
+    /// The entry as a persisted record: one line of JSON with the schema version. Amounts are
+    /// decimal strings, instants RFC 3339 UTC, dates ISO 8601; never a float.
+    pub fn to_record(&self) -> String {
+        #[derive(Serialize)]
+        struct Record<'a> {
+            schema: u32,
+            entry: &'a Entry,
+        }
+        serde_json::to_string(&Record {
+            schema: RECORD_SCHEMA_VERSION,
+            entry: self,
+        })
+        .expect("entries always serialize")
+    }
+
+    /// Reads a persisted record written by [`Entry::to_record`] of this or an earlier version.
+    pub fn from_record(record: &str) -> Result<Entry> {
+        #[derive(Deserialize)]
+        struct Head {
+            schema: u32,
+        }
+        #[derive(Deserialize)]
+        struct Record {
+            entry: Entry,
+        }
+        let corrupt = |e: serde_json::Error| Error::CorruptRecord {
+            reason: e.to_string(),
+        };
+        let head: Head = serde_json::from_str(record).map_err(corrupt)?;
+        if head.schema == 0 || head.schema > RECORD_SCHEMA_VERSION {
+            return Err(Error::UnsupportedSchema {
+                version: head.schema,
+                supported: RECORD_SCHEMA_VERSION,
+            });
+        }
+        let r: Record = serde_json::from_str(record).map_err(corrupt)?;
+        Ok(r.entry)
+    }
+}
+
+mod hex_u64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:016x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        u64::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,50 @@
+//! # creditbook
+//!
+//! Customer credit accounts for point-of-sale systems: customers buy "on account" within a credit
+//! limit, pay later, prepay deposits, get refunds as store credit, and the shop sees every figure.
+//!
+//! The pieces, in the order data flows:
+//! - [`Book`] runs [`Operation`]s ([`Command`]s with an operation id, an instant and an [`Actor`])
+//!   over a [`Store`] ([`MemoryStore`] by default) and answers with [`Outcome`]s.
+//! - [`rules`] decide each operation purely: limits, allocation, refunds, permissions.
+//! - [`Entry`] is the immutable record; [`Ledger`] folds entries into figures.
+//! - [`AccountSummary`], [`OpenInvoice`], [`Aging`], [`ActivityLine`] are what the shop reads.
+//!
+//! Money is [`rust_decimal::Decimal`] at the currency's exact scale ([`Currency`], ISO 4217); every
+//! sum is checked. Errors are one [`Error`] type with stable numeric codes.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod account;
+pub mod book;
+pub mod command;
+pub mod entry;
+pub mod error;
+pub mod figures;
+pub mod ledger;
+pub mod list;
+pub mod money;
+pub mod permission;
+pub mod rules;
+pub mod settings;
+pub mod state;
+pub mod store;
+pub mod validate;
+
+pub use account::{AccountStatus, CreditLimit, Customer, PaymentTerms, PostalAddress, Standing};
+pub use book::{Book, Outcome};
+pub use command::{Charge, Command, OpenAccount, Operation, Payment};
+pub use entry::{
+    Allocation, Direction, Effect, Entry, EntryKind, EntryType, RECORD_SCHEMA_VERSION,
+};
+pub use error::{Error, Result};
+pub use figures::{
+    AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,
+};
+pub use ledger::{Invoice, Ledger, Profile, Sale};
+pub use list::{AccountsQuery, SortKey};
+pub use money::{Currency, Money};
+pub use permission::{Actor, Permission};
+pub use settings::{AgingBuckets, Policies, StoreSettings};
+pub use state::AccountState;
+pub use store::{MemoryStore, Store, StoreError};

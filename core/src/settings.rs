@@ -1,0 +1,147 @@
+//! The store's settings: who the store is, its currency and time zone, default terms, policies and
+//! aging buckets. A [`crate::Book`] is made for one store.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::account::{PaymentTerms, PostalAddress};
+use crate::error::{Error, Result};
+use crate::money::Currency;
+
+/// Credit policies beyond Lightspeed's defaults. Every switch is off (Lightspeed's behaviour) unless
+/// the store turns it on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policies {
+    /// Charges may go this many percent above the credit limit (VTEX tolerance). 0 by default.
+    pub over_limit_tolerance_percent: Decimal,
+    /// Block new charges while an invoice is more than this many days overdue (credit hold).
+    pub overdue_hold_days: Option<u32>,
+    /// Refunds to store credit are allowed (true by default).
+    pub refunds_to_credit: bool,
+    /// Refunds without the original sale (no receipt) are allowed, always as store credit and
+    /// flagged in the activity (true by default; false refuses them with `ReceiptRequired`).
+    pub receipt_less_refunds: bool,
+    /// New credit (deposit, overpayment, refund) is applied to open invoices at once (off by default).
+    pub auto_apply_credit: bool,
+}
+
+impl Default for Policies {
+    fn default() -> Policies {
+        Policies {
+            over_limit_tolerance_percent: Decimal::ZERO,
+            overdue_hold_days: None,
+            refunds_to_credit: true,
+            receipt_less_refunds: true,
+            auto_apply_credit: false,
+        }
+    }
+}
+
+/// Aging buckets by days past due: `[30, 60, 90]` gives current, 1-30, 31-60, 61-90, over 90.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgingBuckets {
+    bounds: Vec<u32>,
+}
+
+impl AgingBuckets {
+    /// Buckets ending at these day counts (strictly increasing, each > 0, at most 12).
+    ///
+    /// ```
+    /// use creditbook::AgingBuckets;
+    /// assert!(AgingBuckets::new(vec![30, 60, 90, 120]).is_ok());
+    /// assert!(AgingBuckets::new(vec![60, 30]).is_err());
+    /// ```
+    pub fn new(bounds: Vec<u32>) -> Result<AgingBuckets> {
+        let increasing = bounds.windows(2).all(|w| w[0] < w[1]);
+        if bounds.is_empty() || bounds.len() > 12 || bounds[0] == 0 || !increasing {
+            return Err(Error::invalid(
+                "aging buckets",
+                "need 1 to 12 strictly increasing day counts above 0",
+            ));
+        }
+        Ok(AgingBuckets { bounds })
+    }
+
+    /// The upper day counts of the bounded buckets.
+    pub fn bounds(&self) -> &[u32] {
+        &self.bounds
+    }
+}
+
+impl Default for AgingBuckets {
+    fn default() -> AgingBuckets {
+        AgingBuckets {
+            bounds: vec![30, 60, 90],
+        }
+    }
+}
+
+/// One store's settings.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    /// The store's name, printed on statements.
+    pub name: String,
+    /// The store's postal address.
+    pub address: PostalAddress,
+    /// The store's currency: every account of the store is in it.
+    pub currency: Currency,
+    /// The store's IANA time zone: it turns instants into business dates.
+    pub timezone: Tz,
+    /// Terms for accounts that have none of their own (net 30 by default).
+    pub default_terms: PaymentTerms,
+    /// Credit policies.
+    pub policies: Policies,
+    /// Aging buckets.
+    pub aging: AgingBuckets,
+}
+
+impl StoreSettings {
+    /// Settings for a store with a currency code (`"CAD"`) and an IANA time zone name
+    /// (`"America/Montreal"`); everything else at its default.
+    ///
+    /// ```
+    /// use creditbook::StoreSettings;
+    /// let s = StoreSettings::new("Quincaillerie Lapointe", "CAD", "America/Montreal").unwrap();
+    /// assert_eq!(s.currency.code(), "CAD");
+    /// assert!(StoreSettings::new("x", "CAD", "Mars/Olympus").is_err());
+    /// ```
+    pub fn new(name: &str, currency: &str, timezone: &str) -> Result<StoreSettings> {
+        Ok(StoreSettings {
+            name: crate::validate::text("store name", name, true)?,
+            address: PostalAddress::default(),
+            currency: Currency::from_code(currency)?,
+            timezone: parse_timezone(timezone)?,
+            default_terms: PaymentTerms::Net(30),
+            policies: Policies::default(),
+            aging: AgingBuckets::default(),
+        })
+    }
+
+    /// The store-local business date of an instant.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// Checks the settings that public fields could have made inconsistent.
+    pub fn validate(&self) -> Result<()> {
+        if self.policies.over_limit_tolerance_percent < Decimal::ZERO
+            || self.policies.over_limit_tolerance_percent > Decimal::ONE_HUNDRED
+        {
+            return Err(Error::invalid(
+                "over-limit tolerance",
+                "must be between 0 and 100 percent",
+            ));
+        }
+        crate::validate::text("store name", &self.name, true)?;
+        Ok(())
+    }
+}
+
+/// Parses an IANA time zone name.
+pub fn parse_timezone(name: &str) -> Result<Tz> {
+    name.parse::<Tz>().map_err(|_| Error::UnknownTimeZone {
+        name: name.chars().take(64).collect(),
+    })
+}

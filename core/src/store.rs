@@ -1,0 +1,216 @@
+//! The Store port (where the host keeps entries) and [`MemoryStore`], the embedded default.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use smol_str::SmolStr;
+
+use crate::entry::Entry;
+
+/// Why a store call did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Someone appended first: the account's version is no longer the one expected. Nothing was
+    /// written. The Book reloads, decides again and retries.
+    Conflict,
+    /// The store failed. `code` is the host's own, kept as it is in [`crate::Error::StoreFailed`].
+    Failed {
+        /// The host's code.
+        code: i32,
+        /// The host's message.
+        message: String,
+    },
+}
+
+impl From<StoreError> for crate::Error {
+    fn from(e: StoreError) -> crate::Error {
+        match e {
+            StoreError::Conflict => crate::Error::StoreContention { attempts: 1 },
+            StoreError::Failed { code, message } => crate::Error::StoreFailed { code, message },
+        }
+    }
+}
+
+/// Where an account's entries are kept. The host implements it over its database; creditbook calls
+/// it synchronously on the calling thread, never while holding a lock of its own.
+///
+/// Contract:
+/// - `load(account, after)` returns the account's entries with `seq > after`, in order (an
+///   unknown account has none).
+/// - `append(account, expected_version, entries)` writes all `entries` (numbered
+///   `expected_version + 1 ..`) atomically if and only if the account's version is still
+///   `expected_version`, else returns [`StoreError::Conflict`] and writes nothing.
+/// - `account_ids()` lists every account that has entries.
+pub trait Store: Send + Sync {
+    /// Entries of `account` with `seq > after`, in ledger order.
+    fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError>;
+    /// Appends `entries` if the account is still at `expected_version`; all or nothing.
+    fn append(
+        &self,
+        account: &str,
+        expected_version: u64,
+        entries: &[Entry],
+    ) -> Result<(), StoreError>;
+    /// Ids of every account with entries.
+    fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError>;
+}
+
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError> {
+        (**self).load(account, after)
+    }
+    fn append(
+        &self,
+        account: &str,
+        expected_version: u64,
+        entries: &[Entry],
+    ) -> Result<(), StoreError> {
+        (**self).append(account, expected_version, entries)
+    }
+    fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError> {
+        (**self).account_ids()
+    }
+}
+
+impl<S: Store + ?Sized> Store for Arc<S> {
+    fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError> {
+        (**self).load(account, after)
+    }
+    fn append(
+        &self,
+        account: &str,
+        expected_version: u64,
+        entries: &[Entry],
+    ) -> Result<(), StoreError> {
+        (**self).append(account, expected_version, entries)
+    }
+    fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError> {
+        (**self).account_ids()
+    }
+}
+
+/// Entries per segment of an account's ledger in [`MemoryStore`]. Segments are allocated whole, so
+/// a long ledger wastes at most one partly filled segment instead of a doubled `Vec`.
+const SEGMENT: usize = 1024;
+
+/// One account's entries in segments of [`SEGMENT`] (small ledgers start small).
+#[derive(Default)]
+struct Segments {
+    len: usize,
+    segments: Vec<Vec<Entry>>,
+}
+
+impl Segments {
+    fn push(&mut self, entry: Entry) {
+        let full = self.segments.last().is_none_or(|s| s.len() == s.capacity());
+        if full {
+            if self.len < SEGMENT && !self.segments.is_empty() {
+                // Small ledgers live in one segment that doubles up to SEGMENT entries.
+                let first = &mut self.segments[0];
+                let cap = (first.capacity() * 2).min(SEGMENT);
+                first.reserve_exact(cap - first.len());
+            } else {
+                let cap = if self.len == 0 { 4 } else { SEGMENT };
+                self.segments.push(Vec::with_capacity(cap));
+            }
+        }
+        if let Some(last) = self.segments.last_mut() {
+            last.push(entry);
+            self.len += 1;
+        }
+    }
+
+    fn after(&self, after: usize) -> Vec<Entry> {
+        self.segments
+            .iter()
+            .flatten()
+            .skip(after)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The embedded store: entries in memory, shared by clones (`Arc` inside). Thread-safe.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<HashMap<SmolStr, Segments>>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// The number of entries held, over all accounts.
+    pub fn entry_count(&self) -> usize {
+        self.lock().values().map(|s| s.len).sum()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SmolStr, Segments>> {
+        // A panic while holding the lock cannot leave a half-written account (push is the last
+        // step), so a poisoned lock is still consistent.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("entries", &self.entry_count())
+            .finish()
+    }
+}
+
+impl Store for MemoryStore {
+    fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError> {
+        let map = self.lock();
+        let Some(seg) = map.get(account) else {
+            return Ok(Vec::new());
+        };
+        let after = usize::try_from(after).unwrap_or(usize::MAX);
+        if after >= seg.len {
+            return Ok(Vec::new());
+        }
+        Ok(seg.after(after))
+    }
+
+    fn append(
+        &self,
+        account: &str,
+        expected_version: u64,
+        entries: &[Entry],
+    ) -> Result<(), StoreError> {
+        let mut map = self.lock();
+        let current = map.get(account).map_or(0, |s| s.len as u64);
+        if current != expected_version {
+            return Err(StoreError::Conflict);
+        }
+        for (i, e) in entries.iter().enumerate() {
+            if e.seq != expected_version + 1 + i as u64 {
+                return Err(StoreError::Failed {
+                    code: -1,
+                    message: format!(
+                        "entry {} appended at version {}",
+                        e.seq,
+                        expected_version + i as u64
+                    ),
+                });
+            }
+        }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let seg = map.entry(SmolStr::new(account)).or_default();
+        for e in entries {
+            seg.push(e.clone());
+        }
+        Ok(())
+    }
+
+    fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError> {
+        let mut ids: Vec<SmolStr> = self.lock().keys().cloned().collect();
+        ids.sort();
+        Ok(ids)
+    }
+}

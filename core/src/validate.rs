@@ -1,0 +1,157 @@
+//! Checks on text that comes from callers: identifiers, names, references, email addresses.
+
+use smol_str::SmolStr;
+
+use crate::error::{Error, Result};
+
+/// Longest identifier (account id, operation id, sale reference) in bytes.
+pub const MAX_ID_BYTES: usize = 128;
+/// Longest free text (names, reasons, address lines) in bytes.
+pub const MAX_TEXT_BYTES: usize = 1024;
+
+/// An identifier: 1 to [`MAX_ID_BYTES`] bytes, no control characters, no surrounding spaces.
+pub fn id(field: &'static str, value: &str) -> Result<SmolStr> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if value.len() > MAX_ID_BYTES {
+        return Err(Error::invalid(
+            field,
+            format!("longer than {MAX_ID_BYTES} bytes"),
+        ));
+    }
+    if value.trim() != value {
+        return Err(Error::invalid(field, "has leading or trailing spaces"));
+    }
+    no_control(field, value)?;
+    Ok(SmolStr::new(value))
+}
+
+/// Free text (a name, a reason): at most [`MAX_TEXT_BYTES`] bytes, no control characters.
+/// `required` refuses empty (or blank) text.
+pub fn text(field: &'static str, value: &str, required: bool) -> Result<String> {
+    if required && value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if value.len() > MAX_TEXT_BYTES {
+        return Err(Error::invalid(
+            field,
+            format!("longer than {MAX_TEXT_BYTES} bytes"),
+        ));
+    }
+    no_control(field, value)?;
+    Ok(value.trim().to_string())
+}
+
+fn no_control(field: &'static str, value: &str) -> Result<()> {
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            "contains control characters (line breaks, NUL, ...)",
+        ));
+    }
+    Ok(())
+}
+
+/// A structural check of an email address (`local@domain.tld`, no spaces, no control characters,
+/// RFC 5321 lengths). Refuses with [`Error::InvalidEmail`].
+pub fn email(address: &str) -> Result<String> {
+    let bad = || Error::InvalidEmail {
+        address: address.chars().take(254).collect(),
+    };
+    let a = address.trim();
+    if a.len() > 254 || a.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad());
+    }
+    let (local, domain) = a.rsplit_once('@').ok_or_else(bad)?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if local_ok && domain_ok {
+        Ok(a.to_string())
+    } else {
+        Err(bad())
+    }
+}
+
+/// A language tag such as `fr` or `fr-CA`: 2-3 letters, then optional subtags of letters/digits.
+pub fn language(value: &str) -> Result<SmolStr> {
+    let mut parts = value.split('-');
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(SmolStr::new(value))
+    } else {
+        Err(Error::invalid(
+            "language",
+            format!("{value:?} is not a language tag like \"fr\" or \"fr-CA\""),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(id("op_id", "o-1").is_ok());
+        for bad in ["", " o", "o\n", "a\u{0}b", &"x".repeat(129)] {
+            assert!(id("op_id", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        for good in [
+            "marie@example.com",
+            "a.b+c@mail.example.co.uk",
+            "élise@exemple.fr",
+        ] {
+            assert!(email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@example.com",
+            "marie@example",
+            "a b@example.com",
+            "marie@example.com\r\nBcc: x@y.z",
+            "a..b@example.com",
+            "m@-x.com",
+            "m@x..com",
+        ] {
+            assert!(
+                matches!(email(bad), Err(Error::InvalidEmail { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn languages() {
+        assert!(language("fr").is_ok());
+        assert!(language("fr-CA").is_ok());
+        assert!(language("f").is_err());
+        assert!(language("fr_CA").is_err());
+        assert!(language("").is_err());
+    }
+}
