@@ -6,11 +6,11 @@
 //! answers `Conflict`: the Book catches up, decides again and retries, a bounded number of times.
 //! No lock of the Book is held while the store is called, so a store callback may call the Book.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
 use crate::account::{CreditLimit, Customer, PaymentTerms};
@@ -106,7 +106,7 @@ impl Outcome {
 pub struct Book<S: Store = MemoryStore> {
     settings: StoreSettings,
     store: S,
-    accounts: RwLock<HashMap<SmolStr, Slot>>,
+    accounts: RwLock<FxHashMap<SmolStr, Slot>>,
 }
 
 impl Book<MemoryStore> {
@@ -130,7 +130,7 @@ impl<S: Store> Book<S> {
         Book {
             settings,
             store,
-            accounts: RwLock::new(HashMap::new()),
+            accounts: RwLock::new(FxHashMap::default()),
         }
     }
 
@@ -169,12 +169,11 @@ impl<S: Store> Book<S> {
         op: &Operation,
         command: &Command,
     ) -> Result<Outcome> {
-        let digest = command.digest();
         for attempt in 0..MAX_ATTEMPTS {
             let (expected, entries) = {
                 let state = lock(slot);
                 if let Some(first) = state.operation(&op.op_id) {
-                    return replay(account, first, digest, &op.op_id);
+                    return replay(account, first, command.digest(), &op.op_id);
                 }
                 let entries = rules::decide(&state, &self.settings, account, op, command)?;
                 (state.version(), entries)
@@ -188,7 +187,10 @@ impl<S: Store> Book<S> {
                         }
                     } else {
                         drop(state);
-                        self.catch_up(account, slot)?;
+                        // The entries are recorded: a store failure while catching up only leaves
+                        // the cache behind (the next call catches up) and must not tell the caller
+                        // that nothing was recorded.
+                        let _ = self.catch_up(account, slot);
                     }
                     return Ok(Outcome {
                         account: account.clone(),

@@ -376,8 +376,12 @@ pub struct Entry {
     /// What happened.
     pub kind: EntryKind,
     /// Amounts put toward (or given back to) invoices.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub allocations: Vec<Allocation>,
+    #[serde(default, skip_serializing_if = "no_allocations")]
+    pub allocations: Box<[Allocation]>,
+}
+
+fn no_allocations(a: &[Allocation]) -> bool {
+    a.is_empty()
 }
 
 /// An entry's effect on the two balances.
@@ -398,9 +402,15 @@ impl Entry {
     /// How this entry changes the balance owed and the credit balance. Derived from the entry
     /// alone, so activity and statements can run balances without the account's state.
     pub fn effect(&self) -> Result<Effect> {
-        let allocated = self.allocated()?;
-        let opened = self.kind.opens_invoice().map_or(Decimal::ZERO, |(a, _)| a);
-        let owed = money::sub(opened, allocated)?;
+        let allocated = if self.allocations.is_empty() {
+            Decimal::ZERO
+        } else {
+            self.allocated()?
+        };
+        let owed = match self.kind.opens_invoice() {
+            Some((amount, _)) => money::sub(amount, allocated)?,
+            None => -allocated,
+        };
         let credit = match &self.kind {
             EntryKind::Payment { amount, .. }
             | EntryKind::RefundToCredit { amount, .. }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use smol_str::SmolStr;
 
 use crate::account::{AccountStatus, CreditLimit, Customer, Standing};
-use crate::entry::{Entry, EntryType};
+use crate::entry::{Entry, EntryKind, EntryType};
 use crate::error::{Error, Result};
 use crate::ledger::{Invoice, Ledger};
 use crate::money::{self, Currency};
@@ -151,17 +151,18 @@ pub(crate) fn summary(
     } else {
         Standing::Outstanding
     };
+    let cur = profile.currency;
     Ok(AccountSummary {
         account_id: account_id.clone(),
         customer: profile.customer.clone(),
         status: profile.status,
         standing,
-        currency: profile.currency,
+        currency: cur,
         credit_limit: profile.credit_limit,
-        balance_owed: owed,
-        credit_balance: ledger.credit_balance(),
-        available: available(profile.credit_limit, owed),
-        overdue,
+        balance_owed: cur.at_scale(owed),
+        credit_balance: cur.at_scale(ledger.credit_balance()),
+        available: available(profile.credit_limit, owed).map(|a| cur.at_scale(a)),
+        overdue: cur.at_scale(overdue),
         open_invoices: ledger.open_count(),
         as_of,
     })
@@ -207,11 +208,14 @@ pub(crate) fn aging(ledger: &Ledger, buckets: &AgingBuckets, as_of: NaiveDate) -
     ranges.push(AgeRange::Over {
         days: *buckets.bounds().last().unwrap_or(&0),
     });
+    let zero = ledger
+        .profile()
+        .map_or(Decimal::ZERO, |p| p.currency.at_scale(Decimal::ZERO));
     let mut out: Vec<AgingBucket> = ranges
         .into_iter()
         .map(|range| AgingBucket {
             range,
-            amount: Decimal::ZERO,
+            amount: zero,
         })
         .collect();
     for inv in ledger.open_invoices() {
@@ -274,6 +278,11 @@ pub(crate) fn activity(entries: &[Entry], query: &ActivityQuery) -> Result<Vec<A
             to: query.to,
         });
     }
+    // Running balances are shown at the currency's scale (0.00, not 0).
+    let scale = |d: Decimal| match entries.first().map(|e| &e.kind) {
+        Some(EntryKind::AccountOpened(o)) => o.currency.at_scale(d),
+        _ => d,
+    };
     let mut owed = Decimal::ZERO;
     let mut credit = Decimal::ZERO;
     let mut out = Vec::new();
@@ -289,8 +298,8 @@ pub(crate) fn activity(entries: &[Entry], query: &ActivityQuery) -> Result<Vec<A
         {
             out.push(ActivityLine {
                 entry: e.clone(),
-                owed_after: owed,
-                credit_after: credit,
+                owed_after: scale(owed),
+                credit_after: scale(credit),
             });
         }
     }

@@ -1,10 +1,12 @@
 //! The fold of an account's entries into its figures: the account's terms, its invoices (open and
-//! closed), what it knows of each sale, and its two balances.
+//! closed) and its two balances. (What the account knows of each sale is in [`crate::sales`].)
 //!
 //! Folding is pure and incremental: [`Ledger::apply`] takes one entry at a time in ledger order, in
 //! O(log n), so figures are O(1) to read once folded and a reload only folds what is new.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -51,46 +53,35 @@ pub struct Invoice {
     pub cancelled: bool,
 }
 
-/// What the account knows of one sale: what was paid for it through the account and what was
-/// refunded. The cap on refunds comes from here.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Sale {
-    /// Charged to the account or paid with its store credit.
-    pub paid_through_account: Decimal,
-    /// Refunded to store credit so far.
-    pub refunded: Decimal,
-    /// The largest total a caller declared for it (for sales paid otherwise).
-    pub declared_total: Option<Decimal>,
-    /// Invoices opened for it, in order.
-    pub invoices: Vec<u64>,
-}
-
-impl Sale {
-    /// What can still be refunded: the larger of what the account saw and the declared total,
-    /// less what was refunded already (never below zero).
-    pub fn refundable(&self) -> Decimal {
-        let paid = self.declared_total.map_or(self.paid_through_account, |t| {
-            t.max(self.paid_through_account)
-        });
-        (paid - self.refunded).max(Decimal::ZERO)
-    }
-}
-
 /// An account's figures, folded from its entries.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     version: u64,
     profile: Option<Profile>,
-    invoices: HashMap<u64, Invoice>,
+    /// Every invoice, by increasing number (they are opened in ledger order).
+    invoices: Vec<Invoice>,
+    /// `invoice_at[seq]` is 1 + the position in `invoices` of the invoice entry `seq` opened, or
+    /// 0: O(1) lookup by invoice number, 4 bytes per entry.
+    invoice_at: Vec<u32>,
     open: BTreeSet<(NaiveDate, u64)>,
-    sales: HashMap<SmolStr, Sale>,
-    reversed: HashSet<u64>,
+    reversed: FxHashSet<u64>,
     balance_owed: Decimal,
     credit_balance: Decimal,
     last_date: Option<NaiveDate>,
 }
 
 impl Ledger {
+    /// Reserves room for folding `entries` (one pass to count invoices, so a long ledger is
+    /// folded without regrowing its tables).
+    pub fn reserve_for(&mut self, entries: &[Entry]) {
+        let invoices = entries
+            .iter()
+            .filter(|e| e.kind.opens_invoice().is_some())
+            .count();
+        self.invoices.reserve(invoices);
+        self.invoice_at.reserve(entries.len() + 1);
+    }
+
     /// The number of entries folded (the account's version).
     pub fn version(&self) -> u64 {
         self.version
@@ -118,22 +109,29 @@ impl Ledger {
 
     /// An invoice by number, open or not.
     pub fn invoice(&self, id: u64) -> Option<&Invoice> {
-        self.invoices.get(&id)
+        self.invoices.get(self.invoice_position(id)?)
+    }
+
+    fn invoice_position(&self, id: u64) -> Option<usize> {
+        let slot = *self.invoice_at.get(usize::try_from(id).ok()?)?;
+        (slot as usize).checked_sub(1)
+    }
+
+    fn invoice_mut(&mut self, id: u64) -> Result<&mut Invoice> {
+        let i = self
+            .invoice_position(id)
+            .ok_or_else(|| corrupt(format!("unknown invoice {id}")))?;
+        Ok(&mut self.invoices[i])
     }
 
     /// Open invoices, oldest due date first (then oldest invoice): the allocation order.
     pub fn open_invoices(&self) -> impl Iterator<Item = &Invoice> + '_ {
-        self.open.iter().filter_map(|(_, id)| self.invoices.get(id))
+        self.open.iter().filter_map(|(_, id)| self.invoice(*id))
     }
 
     /// The number of open invoices.
     pub fn open_count(&self) -> usize {
         self.open.len()
-    }
-
-    /// What the account knows of a sale.
-    pub fn sale(&self, sale: &str) -> Option<&Sale> {
-        self.sales.get(sale)
     }
 
     /// True when the entry was reversed.
@@ -194,49 +192,12 @@ impl Ledger {
             EntryKind::CreditLimitChanged { new, .. } => profile.credit_limit = *new,
             EntryKind::TermsChanged { terms } => profile.terms = *terms,
             EntryKind::StatusChanged { status, .. } => profile.status = *status,
-            EntryKind::Charge {
-                amount,
-                sale: Some(s),
-                ..
-            } => {
-                let rec = self.sales.entry(s.clone()).or_default();
-                rec.paid_through_account = money::add(rec.paid_through_account, *amount)?;
-                rec.invoices.push(entry.seq);
-            }
-            EntryKind::CreditTender {
-                amount,
-                sale: Some(s),
-            } => {
-                let rec = self.sales.entry(s.clone()).or_default();
-                rec.paid_through_account = money::add(rec.paid_through_account, *amount)?;
-            }
-            EntryKind::RefundToCredit {
-                amount,
-                sale: Some(s),
-                sale_total,
-                ..
-            } => {
-                let rec = self.sales.entry(s.clone()).or_default();
-                rec.refunded = money::add(rec.refunded, *amount)?;
-                if let Some(t) = sale_total {
-                    rec.declared_total = Some(rec.declared_total.map_or(*t, |d| d.max(*t)));
-                }
-            }
             EntryKind::Reversal(r) => {
                 if !self.reversed.insert(r.reverses) {
                     return Err(corrupt(format!("entry {} reversed twice", r.reverses)));
                 }
-                if let Some(d) = &r.sale {
-                    let rec = self.sales.entry(d.sale.clone()).or_default();
-                    rec.paid_through_account = money::add(rec.paid_through_account, d.paid)?;
-                    rec.refunded = money::add(rec.refunded, d.refunded)?;
-                }
                 if let Some(id) = r.cancels_invoice {
-                    let inv = self
-                        .invoices
-                        .get_mut(&id)
-                        .ok_or_else(|| corrupt(format!("unknown invoice {id}")))?;
-                    inv.cancelled = true;
+                    self.invoice_mut(id)?.cancelled = true;
                 }
             }
             _ => {}
@@ -246,28 +207,27 @@ impl Ledger {
                 EntryKind::Charge { sale, .. } => sale.clone(),
                 _ => None,
             };
-            self.invoices.insert(
-                entry.seq,
-                Invoice {
-                    id: entry.seq,
-                    sale,
-                    date: entry.date,
-                    due_date,
-                    amount,
-                    remaining: amount,
-                    cancelled: false,
-                },
-            );
+            if self.invoice_at.len() <= entry.seq as usize {
+                self.invoice_at.resize(entry.seq as usize + 1, 0);
+            }
+            self.invoice_at[entry.seq as usize] = u32::try_from(self.invoices.len() + 1)
+                .map_err(|_| corrupt("more than 4 billion invoices".into()))?;
+            self.invoices.push(Invoice {
+                id: entry.seq,
+                sale,
+                date: entry.date,
+                due_date,
+                amount,
+                remaining: amount,
+                cancelled: false,
+            });
             self.open.insert((due_date, entry.seq));
         }
         Ok(())
     }
 
     fn allocate(&mut self, id: u64, amount: Decimal) -> Result<()> {
-        let inv = self
-            .invoices
-            .get_mut(&id)
-            .ok_or_else(|| corrupt(format!("allocation to unknown invoice {id}")))?;
+        let inv = self.invoice_mut(id)?;
         let was_open = inv.remaining > Decimal::ZERO;
         let remaining = money::sub(inv.remaining, amount)?;
         if remaining < Decimal::ZERO || remaining > inv.amount {
@@ -275,15 +235,16 @@ impl Ledger {
         }
         inv.remaining = remaining;
         let is_open = remaining > Decimal::ZERO;
+        let key = (inv.due_date, id);
         if was_open && !is_open {
-            self.open.remove(&(inv.due_date, id));
+            self.open.remove(&key);
         } else if !was_open && is_open {
-            self.open.insert((inv.due_date, id));
+            self.open.insert(key);
         }
         Ok(())
     }
 }
 
-fn corrupt(reason: String) -> Error {
+pub(crate) fn corrupt(reason: String) -> Error {
     Error::CorruptRecord { reason }
 }

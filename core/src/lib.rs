@@ -26,6 +26,7 @@ pub mod list;
 pub mod money;
 pub mod permission;
 pub mod rules;
+pub mod sales;
 pub mod settings;
 pub mod state;
 pub mod store;
@@ -41,10 +42,16 @@ pub use error::{Error, Result};
 pub use figures::{
     AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,
 };
-pub use ledger::{Invoice, Ledger, Profile, Sale};
+pub use ledger::{Invoice, Ledger, Profile};
 pub use list::{AccountsQuery, SortKey};
 pub use money::{Currency, Money};
 pub use permission::{Actor, Permission};
+pub use sales::{Sale, SalesIndex};
 pub use settings::{AgingBuckets, Policies, StoreSettings};
 pub use state::AccountState;
 pub use store::{MemoryStore, Store, StoreError};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

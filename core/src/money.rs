@@ -85,6 +85,14 @@ impl Currency {
         i64::try_from(mantissa).map_err(|_| Error::Overflow)
     }
 
+    /// `amount` shown at the currency's scale (`0` becomes `0.00` in CAD). Only for amounts that
+    /// already fit the currency; figures computed by creditbook always do.
+    pub fn at_scale(&self, amount: Decimal) -> Decimal {
+        let mut a = amount;
+        a.rescale(self.exponent());
+        a
+    }
+
     /// Parses a decimal amount written with `.` as the decimal separator (`"1234.50"`).
     pub fn parse(&self, text: &str) -> Result<Decimal> {
         let invalid = || Error::InvalidAmountText {

@@ -164,7 +164,7 @@ pub fn decide(
             amount,
             sale,
             sale_total,
-        } => refund_to_credit(&mut out, ledger, settings, cur, amount, sale, sale_total)?,
+        } => refund_to_credit(&mut out, state, settings, cur, amount, sale, sale_total)?,
         Command::RefundCredit { amount, method } => {
             let amount = amount.positive_in(cur)?;
             ensure_credit(ledger, amount)?;
@@ -269,7 +269,7 @@ impl Out<'_> {
             date: self.date,
             actor: self.op.actor.as_ref().map(|a| a.id.clone()),
             kind,
-            allocations,
+            allocations: allocations.into_boxed_slice(),
         });
         self.next_seq += 1;
     }
@@ -422,7 +422,7 @@ fn payment(
 #[allow(clippy::too_many_arguments)]
 fn refund_to_credit(
     out: &mut Out<'_>,
-    ledger: &Ledger,
+    state: &AccountState,
     settings: &StoreSettings,
     cur: Currency,
     amount: &Money,
@@ -430,6 +430,7 @@ fn refund_to_credit(
     sale_total: &Option<Money>,
 ) -> Result<()> {
     require(out.op.actor.as_ref(), Permission::CreditAccountRefund)?;
+    let ledger = state.ledger();
     if !settings.policies.refunds_to_credit {
         return Err(Error::RefundsToCreditDisabled);
     }
@@ -457,7 +458,7 @@ fn refund_to_credit(
         );
         return auto_apply(out, ledger, settings, amount);
     };
-    let mut record = ledger.sale(&sale).cloned().unwrap_or_default();
+    let mut record = state.sales()?.get(&sale).cloned().unwrap_or_default();
     if let Some(t) = sale_total {
         record.declared_total = Some(record.declared_total.map_or(t, |d| d.max(t)));
     }
@@ -471,14 +472,14 @@ fn refund_to_credit(
     // The sale's own open invoices are reduced first; only the part already paid becomes credit.
     let mut left = amount;
     let mut allocations = Vec::new();
-    for id in &record.invoices {
-        let Some(inv) = ledger.invoice(*id) else {
+    for id in record.invoices() {
+        let Some(inv) = ledger.invoice(id) else {
             continue;
         };
         let take = inv.remaining.min(left);
         if take > Decimal::ZERO {
             allocations.push(Allocation {
-                invoice: *id,
+                invoice: id,
                 amount: take,
             });
             left = money::sub(left, take)?;
@@ -672,6 +673,18 @@ fn reverse(out: &mut Out<'_>, state: &AccountState, seq: u64, reason: String) ->
             ))
         }
     };
+    // What was refunded for a sale never exceeds what was paid for it: undoing a charge or a
+    // tender of a sale refunded since would leave the refund without its payment.
+    if let Some(d) = sale.as_ref().filter(|d| d.paid < Decimal::ZERO) {
+        if let Some(rec) = state.sales()?.get(&d.sale) {
+            let paid = money::add(rec.paid_through_account, d.paid)?;
+            if rec.refunded > rec.declared_total.map_or(paid, |t| t.max(paid)) {
+                return Err(not_reversible(
+                    "its sale was refunded since; reverse the refund first",
+                ));
+            }
+        }
+    }
     if money::add(ledger.credit_balance(), credit_delta)? < Decimal::ZERO {
         return Err(Error::InsufficientCredit {
             available: ledger.credit_balance(),

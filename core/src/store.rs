@@ -1,8 +1,8 @@
 //! The Store port (where the host keeps entries) and [`MemoryStore`], the embedded default.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
 use crate::entry::Entry;
@@ -133,7 +133,7 @@ impl Segments {
 /// The embedded store: entries in memory, shared by clones (`Arc` inside). Thread-safe.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    inner: Arc<Mutex<HashMap<SmolStr, Segments>>>,
+    inner: Arc<Mutex<FxHashMap<SmolStr, Segments>>>,
 }
 
 impl MemoryStore {
@@ -147,7 +147,7 @@ impl MemoryStore {
         self.lock().values().map(|s| s.len).sum()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SmolStr, Segments>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<SmolStr, Segments>> {
         // A panic while holding the lock cannot leave a half-written account (push is the last
         // step), so a poisoned lock is still consistent.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)

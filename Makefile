@@ -1,0 +1,27 @@
+# creditbook: the README's commands. Every target installs what it needs.
+.PHONY: demo test lint unit doc bench
+
+CARGO ?= cargo
+
+## make demo: the quickstart, a shop's month on account on the embedded store
+demo:
+	$(CARGO) run --quiet -p creditbook --example quickstart
+
+## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
+test: lint unit doc
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	$(CARGO) test --workspace --all-targets --locked
+	$(CARGO) test --workspace --doc --locked
+
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+
+## make bench: the performance figures of BENCHMARKS.md (never run in CI)
+bench:
+	$(CARGO) bench -p creditbook --bench book --locked
+	$(CARGO) bench -p creditbook --bench memory --locked

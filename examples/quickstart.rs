@@ -1,0 +1,248 @@
+//! A hardware store's month on account, on the embedded in-memory store.
+//!
+//! Run it with `make demo` (or `cargo run -p creditbook --example quickstart`).
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::America::Montreal;
+use creditbook::{
+    AccountsQuery, ActivityQuery, Actor, Book, Charge, CreditLimit, Currency, Customer, Error,
+    Money, OpenAccount, Operation, Payment, Permission, SortKey, StoreSettings,
+};
+
+/// An instant at a local wall-clock time in the store's time zone.
+fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Montreal
+        .with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+        .single()
+        .expect("an unambiguous local time")
+        .with_timezone(&Utc)
+}
+
+fn date(month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, month, day).expect("a valid date")
+}
+
+fn main() -> Result<(), Error> {
+    let settings = StoreSettings::new("Quincaillerie Lapointe", "CAD", "America/Montreal")?;
+    let cad: Currency = settings.currency;
+    let money = |text: &str| Money::parse(text, cad);
+    let book = Book::new(settings);
+    let manager = Actor::new("emp-1")
+        .with(Permission::CreditAccountRefund)
+        .with(Permission::CreditLimit);
+
+    println!("== Quincaillerie Lapointe, November 2026, on account ==\n");
+
+    // Two customers open accounts: Marie with $500 of credit, a contractor with no limit.
+    let mut marie = Customer::new("cust-17", "Marie Tremblay");
+    marie.email = Some("marie@example.com".into());
+    marie.language = Some("fr".into());
+    book.open_account(
+        "C-1",
+        &Operation::new("open-1", at(2, 9, 0)),
+        OpenAccount {
+            customer: marie,
+            credit_limit: CreditLimit::Amount(money("500.00")?.amount),
+            terms: None,
+        },
+    )?;
+    book.open_account(
+        "C-2",
+        &Operation::new("open-2", at(2, 9, 5)),
+        OpenAccount {
+            customer: Customer::new("cust-40", "Construction Gagnon"),
+            credit_limit: CreditLimit::Unlimited,
+            terms: None,
+        },
+    )?;
+    println!("Opened C-1 for Marie Tremblay (limit 500.00 CAD) and C-2 for Construction Gagnon (unlimited).");
+
+    // A charge within the limit opens an invoice due in 30 days (the store's net 30).
+    let paint = book.charge(
+        "C-1",
+        &Operation::new("till1-0001", at(3, 10, 15)),
+        Charge::new(money("320.00")?).sale("S-1001"),
+    )?;
+    println!(
+        "Charged 320.00 for sale S-1001: invoice {} due {}.",
+        paint.invoice().unwrap_or_default(),
+        paint.due_date().map(|d| d.to_string()).unwrap_or_default()
+    );
+
+    // A second sale is too big: the till is told why, with the figures, and nothing is recorded.
+    match book.charge(
+        "C-1",
+        &Operation::new("till1-0002", at(5, 14, 0)),
+        Charge::new(money("250.00")?).sale("S-1002"),
+    ) {
+        Err(Error::CreditLimitExceeded {
+            available,
+            requested,
+        }) => println!(
+            "Declined 250.00 for sale S-1002: credit limit exceeded ({available} available, {requested} requested)."
+        ),
+        other => println!("Unexpected: {other:?}"),
+    }
+
+    // So the till charges what the account can take and tenders the rest another way.
+    let sale_due = money("250.00")?;
+    let part = book.max_charge("C-1", sale_due, at(5, 14, 1))?;
+    book.charge(
+        "C-1",
+        &Operation::new("till1-0003", at(5, 14, 1)),
+        Charge::new(Money::new(part, cad)).sale("S-1002"),
+    )?;
+    println!(
+        "Charged {part} of sale S-1002 to the account (max_charge), the other {} paid in cash.",
+        sale_due.amount - part
+    );
+
+    // Marie prepays a layaway: the deposit becomes store credit, kept apart from what she owes.
+    book.deposit(
+        "C-1",
+        &Operation::new("till1-0004", at(8, 11, 0)),
+        money("60.00")?,
+        Some("layaway-7"),
+    )?;
+    let s = book.summary("C-1", date(11, 8))?;
+    println!(
+        "Deposit of 60.00 for layaway-7: she owes {} and holds {} of credit at the same time.",
+        s.balance_owed, s.credit_balance
+    );
+
+    // She spends 25.00 of that credit on a new sale.
+    book.use_credit(
+        "C-1",
+        &Operation::new("till1-0005", at(10, 16, 30)),
+        money("25.00")?,
+        Some("S-1003"),
+    )?;
+    println!("Used 25.00 of store credit as tender on sale S-1003.");
+
+    // Refunds to store credit: S-1002's invoice is still open, so the refund reduces it.
+    let refund = book.refund_to_credit(
+        "C-1",
+        &Operation::new("till1-0006", at(12, 9, 45)).by(manager.clone()),
+        money("30.00")?,
+        Some("S-1002"),
+        None,
+    )?;
+    let e = refund.effect()?;
+    println!(
+        "Refunded 30.00 of sale S-1002 (invoice still open): owed changes by {}, credit by {}.",
+        e.owed, e.credit
+    );
+
+    // The contractor's sale was already paid; its refund becomes store credit.
+    book.charge(
+        "C-2",
+        &Operation::new("till2-0001", at(4, 8, 0)),
+        Charge::new(money("1200.00")?).sale("S-2001"),
+    )?;
+    book.pay(
+        "C-2",
+        &Operation::new("till2-0002", at(6, 8, 0)),
+        Payment::new(money("1200.00")?),
+    )?;
+    let refund = book.refund_to_credit(
+        "C-2",
+        &Operation::new("till2-0003", at(9, 8, 0)).by(manager.clone()),
+        money("150.00")?,
+        Some("S-2001"),
+        None,
+    )?;
+    println!(
+        "Refunded 150.00 of the contractor's paid sale S-2001: credit grows by {}.",
+        refund.effect()?.credit
+    );
+
+    // Marie pays 600.00: it goes to her oldest invoice first and the excess is kept as credit.
+    let pay = book.pay(
+        "C-1",
+        &Operation::new("till1-0007", at(20, 13, 0)),
+        Payment::new(money("600.00")?),
+    )?;
+    for a in pay.allocations() {
+        println!("Payment of 600.00: {} to invoice {}.", a.amount, a.invoice);
+    }
+    println!(
+        "  the excess of {} is kept as store credit.",
+        pay.effect()?.credit
+    );
+
+    // The payment, replayed by a till that lost the answer, is not recorded twice.
+    let again = book.pay(
+        "C-1",
+        &Operation::new("till1-0007", at(20, 13, 0)),
+        Payment::new(money("600.00")?),
+    )?;
+    println!(
+        "Same payment sent again (same operation id): replayed = {}, nothing new recorded.",
+        again.replayed
+    );
+
+    // The contractor buys again with a special due date (Nov 15); by Nov 30 it is overdue.
+    let mut due_now = Charge::new(money("80.00")?).sale("S-2002");
+    due_now.due_date = Some(date(11, 15));
+    book.charge("C-2", &Operation::new("till2-0004", at(15, 8, 0)), due_now)?;
+    let late = book.open_invoices("C-2", date(11, 30))?;
+    for inv in late.iter().filter(|i| i.days_past_due > 0) {
+        println!(
+            "Overdue on Nov 30: invoice {} (sale {}) of {} due {}, {} days past due.",
+            inv.id,
+            inv.sale.as_deref().unwrap_or("-"),
+            inv.remaining,
+            inv.due_date,
+            inv.days_past_due
+        );
+    }
+
+    println!("\n== Accounts on 2026-11-30, by balance owed ==");
+    let mut query = AccountsQuery::on(date(11, 30));
+    query.sort = SortKey::BalanceOwed;
+    query.descending = true;
+    println!(
+        "{:<5} {:<22} {:<12} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "acct", "customer", "standing", "owed", "overdue", "credit", "limit", "available"
+    );
+    for row in book.accounts(&query)? {
+        let limit = row
+            .credit_limit
+            .amount()
+            .map_or("unlimited".to_string(), |l| l.to_string());
+        let available = row
+            .available
+            .map_or("unlimited".to_string(), |a| a.to_string());
+        println!(
+            "{:<5} {:<22} {:<12} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            row.account_id,
+            row.customer.name,
+            row.standing.as_str(),
+            row.balance_owed,
+            row.overdue,
+            row.credit_balance,
+            limit,
+            available
+        );
+    }
+
+    println!("\n== Activity of C-1, November 2026 ==");
+    println!(
+        "{:<3} {:<10} {:<16} {:<10} {:>8} {:>8} {:>8}",
+        "#", "date", "kind", "ref", "amount", "owed", "credit"
+    );
+    for line in book.activity("C-1", &ActivityQuery::between(date(11, 1), date(11, 30)))? {
+        let e = &line.entry;
+        println!(
+            "{:<3} {:<10} {:<16} {:<10} {:>8} {:>8} {:>8}",
+            e.seq,
+            e.date,
+            e.kind.entry_type().as_str(),
+            e.kind.reference().unwrap_or(""),
+            e.kind.amount().map(|a| a.to_string()).unwrap_or_default(),
+            line.owed_after,
+            line.credit_after
+        );
+    }
+    Ok(())
+}
