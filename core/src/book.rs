@@ -24,6 +24,7 @@ use crate::money::{self, Money};
 use crate::rules;
 use crate::settings::StoreSettings;
 use crate::state::AccountState;
+use crate::statement::{self, Statement, StatementRequest};
 use crate::store::{MemoryStore, Store, StoreError};
 use crate::validate;
 
@@ -327,6 +328,14 @@ impl<S: Store> Book<S> {
     /// kinds only, each with the balances right after it.
     pub fn activity(&self, account: &str, query: &ActivityQuery) -> Result<Vec<ActivityLine>> {
         self.with_account(account, |state| figures::activity(state.entries(), query))?
+    }
+
+    /// Computes a statement of the account (see [`crate::statement`]).
+    pub fn statement(&self, account: &str, request: &StatementRequest) -> Result<Statement> {
+        let id = SmolStr::new(account);
+        self.with_account(account, |state| {
+            statement::build(&id, state, &self.settings, request)
+        })?
     }
 
     /// Every entry of the account, in ledger order.

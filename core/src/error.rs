@@ -85,6 +85,21 @@ pub enum Error {
         /// Last day.
         to: chrono::NaiveDate,
     },
+    /// A language the store does not print in.
+    #[error("the store does not print in {language:?}; it prints in {offered:?}")]
+    LanguageNotOffered {
+        /// The language asked for.
+        language: String,
+        /// The store's printing languages.
+        offered: Vec<String>,
+    },
+    /// A statement request that breaks a rule (a due date before the statement date, an amount
+    /// due above the balance owed...).
+    #[error("invalid statement request: {reason}")]
+    InvalidStatementRequest {
+        /// What is wrong.
+        reason: String,
+    },
 
     // ---- accounts and entries (2xx) ----
     /// No account with this id.
@@ -272,6 +287,8 @@ impl Error {
             Error::InvalidEmail { .. } => 108,
             Error::UnknownTimeZone { .. } => 109,
             Error::InvalidDateRange { .. } => 110,
+            Error::LanguageNotOffered { .. } => 111,
+            Error::InvalidStatementRequest { .. } => 112,
             Error::UnknownAccount { .. } => 200,
             Error::AccountExists { .. } => 201,
             Error::AccountOnHold { .. } => 202,

@@ -199,6 +199,25 @@ pub(crate) fn open_invoices(ledger: &Ledger, as_of: NaiveDate) -> Vec<OpenInvoic
 
 /// Ages the open invoices of a folded ledger.
 pub(crate) fn aging(ledger: &Ledger, buckets: &AgingBuckets, as_of: NaiveDate) -> Result<Aging> {
+    let zero = ledger
+        .profile()
+        .map_or(Decimal::ZERO, |p| p.currency.at_scale(Decimal::ZERO));
+    age(
+        buckets,
+        as_of,
+        zero,
+        ledger.open_invoices().map(|i| (i.due_date, i.remaining)),
+    )
+}
+
+/// Puts amounts by due date into the store's buckets as of a date. `zero` is the currency's zero
+/// (so empty buckets print at the currency's scale).
+pub fn age(
+    buckets: &AgingBuckets,
+    as_of: NaiveDate,
+    zero: Decimal,
+    items: impl Iterator<Item = (NaiveDate, Decimal)>,
+) -> Result<Aging> {
     let mut ranges = vec![AgeRange::Current];
     let mut from = 1;
     for &to in buckets.bounds() {
@@ -208,9 +227,6 @@ pub(crate) fn aging(ledger: &Ledger, buckets: &AgingBuckets, as_of: NaiveDate) -
     ranges.push(AgeRange::Over {
         days: *buckets.bounds().last().unwrap_or(&0),
     });
-    let zero = ledger
-        .profile()
-        .map_or(Decimal::ZERO, |p| p.currency.at_scale(Decimal::ZERO));
     let mut out: Vec<AgingBucket> = ranges
         .into_iter()
         .map(|range| AgingBucket {
@@ -218,10 +234,10 @@ pub(crate) fn aging(ledger: &Ledger, buckets: &AgingBuckets, as_of: NaiveDate) -
             amount: zero,
         })
         .collect();
-    for inv in ledger.open_invoices() {
-        let days = (as_of - inv.due_date).num_days();
+    for (due_date, remaining) in items {
+        let days = (as_of - due_date).num_days();
         if let Some(b) = out.iter_mut().find(|b| b.range.holds(days)) {
-            b.amount = money::add(b.amount, inv.remaining)?;
+            b.amount = money::add(b.amount, remaining)?;
         }
     }
     Ok(Aging {

@@ -21,6 +21,7 @@ pub mod command;
 pub mod entry;
 pub mod error;
 pub mod figures;
+pub mod i18n;
 pub mod ledger;
 pub mod list;
 pub mod money;
@@ -29,6 +30,7 @@ pub mod rules;
 pub mod sales;
 pub mod settings;
 pub mod state;
+pub mod statement;
 pub mod store;
 pub mod validate;
 
@@ -42,13 +44,15 @@ pub use error::{Error, Result};
 pub use figures::{
     AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,
 };
+pub use i18n::{CurrencyDisplay, Language, Localizer};
 pub use ledger::{Invoice, Ledger, Profile};
 pub use list::{AccountsQuery, SortKey};
 pub use money::{Currency, Money};
 pub use permission::{Actor, Permission};
 pub use sales::{Sale, SalesIndex};
-pub use settings::{AgingBuckets, Policies, StoreSettings};
+pub use settings::{AgingBuckets, Policies, StatementSettings, StoreSettings};
 pub use state::AccountState;
+pub use statement::{Statement, StatementLine, StatementRequest};
 pub use store::{MemoryStore, Store, StoreError};
 
 /// The README's examples, compiled and run as doc tests.

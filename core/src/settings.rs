@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{PaymentTerms, PostalAddress};
 use crate::error::{Error, Result};
+use crate::i18n::{CurrencyDisplay, Language};
 use crate::money::Currency;
 
 /// Credit policies beyond Lightspeed's defaults. Every switch is off (Lightspeed's behaviour) unless
@@ -78,6 +79,49 @@ impl Default for AgingBuckets {
     }
 }
 
+/// How the store makes statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSettings {
+    /// Days from the statement date to its due date (30); 0 prints "due upon receipt".
+    pub days_till_due: u32,
+    /// Percent of the closing balance owed asked as the amount due (100).
+    pub percent_due: Decimal,
+    /// Show the credit limit and available credit on statements (off).
+    pub display_credit_limit: bool,
+    /// "Make cheques payable to"; blank: the store's name.
+    pub cheques_payable_to: String,
+    /// Where payments are mailed, when not the store's address.
+    pub remittance_address: Option<PostalAddress>,
+    /// Extra text under the store's header.
+    pub header_text: String,
+    /// The languages the store prints statements in (all five by default).
+    pub languages: Vec<Language>,
+    /// The store's own language: statements of customers without a preferred language (English).
+    pub language: Language,
+    /// The store's country (ISO 3166 alpha-2) for regional conventions; `None`: from its currency
+    /// and time zone (a Canadian store prints `fr-CA`, a Paris one `fr-FR`).
+    pub country: Option<String>,
+    /// The store's currency as its symbol (`$`, `€`) or its ISO code.
+    pub currency_display: CurrencyDisplay,
+}
+
+impl Default for StatementSettings {
+    fn default() -> StatementSettings {
+        StatementSettings {
+            days_till_due: 30,
+            percent_due: Decimal::ONE_HUNDRED,
+            display_credit_limit: false,
+            cheques_payable_to: String::new(),
+            remittance_address: None,
+            header_text: String::new(),
+            languages: Language::all().collect(),
+            language: Language::EN,
+            country: None,
+            currency_display: CurrencyDisplay::Symbol,
+        }
+    }
+}
+
 /// One store's settings.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
@@ -95,6 +139,8 @@ pub struct StoreSettings {
     pub policies: Policies,
     /// Aging buckets.
     pub aging: AgingBuckets,
+    /// Statements.
+    pub statements: StatementSettings,
 }
 
 impl StoreSettings {
@@ -116,12 +162,44 @@ impl StoreSettings {
             default_terms: PaymentTerms::Net(30),
             policies: Policies::default(),
             aging: AgingBuckets::default(),
+            statements: StatementSettings::default(),
         })
     }
 
     /// The store-local business date of an instant.
     pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
         at.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// The country whose conventions statements follow: the setting, else one that follows from
+    /// the currency and the time zone.
+    pub fn country(&self) -> Option<String> {
+        self.statements.country.clone().or_else(|| {
+            crate::i18n::default_country(self.currency, self.timezone.name()).map(str::to_string)
+        })
+    }
+
+    /// The language a customer's documents are printed in: `requested` when given (it must be one
+    /// of the store's), else the customer's preferred language when the store prints in it, else
+    /// the store's.
+    pub fn pick_language(
+        &self,
+        requested: Option<&str>,
+        preferred: Option<&str>,
+    ) -> Result<Language> {
+        let offered = &self.statements.languages;
+        if let Some(tag) = requested {
+            return Language::from_tag(tag)
+                .filter(|l| offered.contains(l))
+                .ok_or_else(|| Error::LanguageNotOffered {
+                    language: tag.chars().take(35).collect(),
+                    offered: offered.iter().map(|l| l.code().to_string()).collect(),
+                });
+        }
+        Ok(preferred
+            .and_then(Language::from_tag)
+            .filter(|l| offered.contains(l))
+            .unwrap_or(self.statements.language))
     }
 
     /// Checks the settings that public fields could have made inconsistent.
@@ -135,6 +213,16 @@ impl StoreSettings {
             ));
         }
         crate::validate::text("store name", &self.name, true)?;
+        let st = &self.statements;
+        if st.percent_due < Decimal::ZERO || st.percent_due > Decimal::ONE_HUNDRED {
+            return Err(Error::invalid("percent due", "must be between 0 and 100"));
+        }
+        if st.languages.is_empty() || !st.languages.contains(&st.language) {
+            return Err(Error::invalid(
+                "languages",
+                "the store prints in at least one language, its own among them",
+            ));
+        }
         Ok(())
     }
 }

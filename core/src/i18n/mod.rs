@@ -1,0 +1,500 @@
+//! Languages, and numbers, money and dates in a language's conventions.
+//!
+//! Sentences come from one Fluent message file per language (`messages/<code>.ftl`); numbers and
+//! dates from ICU4X (CLDR data compiled in); the currency sign's placement from the language table
+//! below. Figures are formatted by ICU before they reach Fluent: Fluent's own number formatting is
+//! neither localized nor exact.
+//!
+//! **Adding a language** is adding its message file (a copy of `messages/en.ftl`, translated) and
+//! one line in [`LANGUAGES`]; the test `every_language_has_every_message` checks the file.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use icu_calendar::{Date, Gregorian};
+use icu_datetime::fieldsets::YMD;
+use icu_datetime::options::YearStyle;
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_decimal::DecimalFormatter;
+use icu_locale_core::Locale;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::money::Currency;
+
+/// Where a language puts the currency sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignPlacement {
+    /// Before the number, minus sign first: `$1,234.56`, `-$5.00` (`CAD 1,234.56` for codes).
+    Before,
+    /// Before the number and a space, minus sign after the sign: `€ 1.234,56`, `€ -5,00`.
+    BeforeSpaced,
+    /// After the number and a space: `1 234,56 $`, `-5,00 €`.
+    After,
+}
+
+/// One language creditbook prints in.
+#[derive(Debug)]
+pub struct LanguageInfo {
+    /// ISO 639-1 code, e.g. `"fr"`.
+    pub code: &'static str,
+    /// The language's own name, e.g. `"Français"`.
+    pub name: &'static str,
+    /// The Fluent message file.
+    pub messages: &'static str,
+    /// Where the currency sign goes.
+    pub sign: SignPlacement,
+}
+
+/// The languages creditbook prints in. One line per language.
+pub static LANGUAGES: &[LanguageInfo] = &[
+    LanguageInfo {
+        code: "en",
+        name: "English",
+        messages: include_str!("messages/en.ftl"),
+        sign: SignPlacement::Before,
+    },
+    LanguageInfo {
+        code: "fr",
+        name: "Français",
+        messages: include_str!("messages/fr.ftl"),
+        sign: SignPlacement::After,
+    },
+    LanguageInfo {
+        code: "es",
+        name: "Español",
+        messages: include_str!("messages/es.ftl"),
+        sign: SignPlacement::After,
+    },
+    LanguageInfo {
+        code: "de",
+        name: "Deutsch",
+        messages: include_str!("messages/de.ftl"),
+        sign: SignPlacement::After,
+    },
+    LanguageInfo {
+        code: "nl",
+        name: "Nederlands",
+        messages: include_str!("messages/nl.ftl"),
+        sign: SignPlacement::BeforeSpaced,
+    },
+];
+
+/// A language of [`LANGUAGES`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Language(u8);
+
+impl Language {
+    /// English.
+    pub const EN: Language = Language(0);
+
+    /// Every language creditbook prints in.
+    pub fn all() -> impl Iterator<Item = Language> {
+        (0..LANGUAGES.len()).map(|i| Language(i as u8))
+    }
+
+    /// The language of a tag (`"fr"`, `"fr-CA"`, `"FR"`), when creditbook prints in it.
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        LANGUAGES
+            .iter()
+            .position(|l| l.code == primary)
+            .map(|i| Language(i as u8))
+    }
+
+    /// The language's table line.
+    pub fn info(self) -> &'static LanguageInfo {
+        &LANGUAGES[usize::from(self.0)]
+    }
+
+    /// ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl std::fmt::Debug for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Language {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Language, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Language::from_tag(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown language {code:?}")))
+    }
+}
+
+/// How the store's currency is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CurrencyDisplay {
+    /// The symbol the store's customers use: `$` for CAD in Canada, `€`, `£`.
+    #[default]
+    Symbol,
+    /// The ISO 4217 code: `CAD`, `EUR`.
+    IsoCode,
+}
+
+/// The symbol a store's own customers use for its currency (the local one, not `CA$`).
+pub fn local_symbol(currency: Currency) -> &'static str {
+    match currency.code() {
+        "CAD" | "USD" | "AUD" | "NZD" | "MXN" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "JPY" => "¥",
+        other => other,
+    }
+}
+
+/// The country a store is most likely in, from its currency and time zone: picks the regional
+/// conventions (fr-CA against fr-FR) when the store does not say.
+pub fn default_country(currency: Currency, timezone: &str) -> Option<&'static str> {
+    const BY_ZONE: &[(&str, &str)] = &[
+        ("Europe/Paris", "FR"),
+        ("Europe/Berlin", "DE"),
+        ("Europe/Madrid", "ES"),
+        ("Europe/Amsterdam", "NL"),
+        ("Europe/Brussels", "BE"),
+        ("Europe/Vienna", "AT"),
+        ("Europe/Luxembourg", "LU"),
+        ("Europe/Rome", "IT"),
+        ("Europe/Dublin", "IE"),
+        ("Europe/Lisbon", "PT"),
+        ("Europe/Helsinki", "FI"),
+        ("Europe/Athens", "GR"),
+        ("Europe/London", "GB"),
+        ("Europe/Zurich", "CH"),
+    ];
+    if let Some((_, c)) = BY_ZONE.iter().find(|(z, _)| *z == timezone) {
+        return Some(c);
+    }
+    match currency.code() {
+        "CAD" => Some("CA"),
+        "USD" => Some("US"),
+        "GBP" => Some("GB"),
+        "CHF" => Some("CH"),
+        "AUD" => Some("AU"),
+        "NZD" => Some("NZ"),
+        "MXN" => Some("MX"),
+        "JPY" => Some("JP"),
+        _ => None,
+    }
+}
+
+static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    LANGUAGES
+        .iter()
+        .map(|l| {
+            let id: unic_langid::LanguageIdentifier = l
+                .code
+                .parse()
+                .expect("language codes in the table are valid");
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            bundle.set_use_isolating(false);
+            let resource = FluentResource::try_new(l.messages.to_string())
+                .expect("message files parse (checked by tests)");
+            bundle
+                .add_resource(resource)
+                .expect("message ids are unique (checked by tests)");
+            bundle
+        })
+        .collect()
+});
+
+/// Formats numbers, money, dates and sentences in one language and region for one currency.
+/// Make one and reuse it: building one loads the language's formatting data.
+pub struct Localizer {
+    language: Language,
+    locale: String,
+    decimal: DecimalFormatter,
+    long_date: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
+    short_date: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
+    currency: Currency,
+    sign: String,
+    iso: bool,
+}
+
+impl std::fmt::Debug for Localizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Localizer")
+            .field("locale", &self.locale)
+            .field("currency", &self.currency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Localizer {
+    /// A localizer for `language` in `country` (ISO 3166 alpha-2, e.g. `"CA"`; `None`: the
+    /// language's default region) and the store's `currency`.
+    pub fn new(
+        language: Language,
+        country: Option<&str>,
+        currency: Currency,
+        display: CurrencyDisplay,
+    ) -> Result<Localizer> {
+        let tag = match country {
+            Some(c) => format!("{}-{}", language.code(), c.to_ascii_uppercase()),
+            None => language.code().to_string(),
+        };
+        let locale = Locale::try_from_str(&tag)
+            .map_err(|_| Error::invalid("country", format!("{tag:?} is not a locale")))?;
+        let data_error = |e: icu_provider::DataError| Error::invalid("locale", e.to_string());
+        let decimal =
+            DecimalFormatter::try_new((&locale).into(), Default::default()).map_err(data_error)?;
+        let long_date = FixedCalendarDateTimeFormatter::try_new((&locale).into(), YMD::long())
+            .map_err(|e| Error::invalid("locale", e.to_string()))?;
+        let short_date = FixedCalendarDateTimeFormatter::try_new(
+            (&locale).into(),
+            YMD::short().with_year_style(YearStyle::Full),
+        )
+        .map_err(|e| Error::invalid("locale", e.to_string()))?;
+        let (sign, iso) = match display {
+            CurrencyDisplay::Symbol => (local_symbol(currency).to_string(), false),
+            CurrencyDisplay::IsoCode => (currency.code().to_string(), true),
+        };
+        Ok(Localizer {
+            language,
+            locale: tag,
+            decimal,
+            long_date,
+            short_date,
+            currency,
+            sign,
+            iso,
+        })
+    }
+
+    /// The language.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The BCP 47 locale used, e.g. `"fr-CA"`.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// A number with the language's digits, separators and grouping, exactly as given.
+    pub fn number(&self, value: Decimal) -> String {
+        match fixed_decimal::Decimal::try_from_str(&value.to_string()) {
+            Ok(d) => self.decimal.format(&d).to_string(),
+            Err(_) => value.to_string(),
+        }
+    }
+
+    /// An amount of the currency at its exact scale, with the sign placed as the language does:
+    /// `$1,234.56`, `1 234,56 $`, `1.234,56 €`, `€ 1.234,56`.
+    pub fn money(&self, amount: Decimal) -> String {
+        let scaled = self.currency.at_scale(amount);
+        let negative = scaled.is_sign_negative() && !scaled.is_zero();
+        let digits = self.number(scaled.abs());
+        let minus = if negative { "-" } else { "" };
+        let nbsp = '\u{a0}';
+        match self.language.info().sign {
+            SignPlacement::Before if self.iso => format!("{minus}{}{nbsp}{digits}", self.sign),
+            SignPlacement::Before => format!("{minus}{}{digits}", self.sign),
+            SignPlacement::BeforeSpaced => format!("{}{nbsp}{minus}{digits}", self.sign),
+            SignPlacement::After => format!("{minus}{digits}{nbsp}{}", self.sign),
+        }
+    }
+
+    /// A date written out: `November 30, 2026`, `30 novembre 2026`.
+    pub fn long_date(&self, date: NaiveDate) -> String {
+        match gregorian(date) {
+            Some(d) => self.long_date.format(&d).to_string(),
+            None => date.to_string(),
+        }
+    }
+
+    /// A date in digits with the full year: `11/30/2026`, `30/11/2026`, `2026-11-30` (fr-CA).
+    pub fn short_date(&self, date: NaiveDate) -> String {
+        match gregorian(date) {
+            Some(d) => self.short_date.format(&d).to_string(),
+            None => date.to_string(),
+        }
+    }
+
+    /// A sentence of the language's message file.
+    pub fn text(&self, id: &str) -> String {
+        self.text_with(id, &[])
+    }
+
+    /// A sentence with its arguments (already formatted strings).
+    pub fn text_with(&self, id: &str, args: &[(&str, &str)]) -> String {
+        message(self.language, id, args).unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// A message of a language, `None` when the message is missing or does not format cleanly.
+pub fn message(language: Language, id: &str, args: &[(&str, &str)]) -> Option<String> {
+    let bundle = &BUNDLES[usize::from(language.0)];
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut fluent_args = FluentArgs::new();
+    for (k, v) in args {
+        fluent_args.set(*k, v.to_string());
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+    errors.is_empty().then(|| text.into_owned())
+}
+
+fn gregorian(date: NaiveDate) -> Option<Date<Gregorian>> {
+    let month = u8::try_from(date.month()).ok()?;
+    let day = u8::try_from(date.day()).ok()?;
+    Date::try_new_gregorian(date.year(), month, day).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(lang: &str, country: Option<&str>, cur: &str) -> Localizer {
+        Localizer::new(
+            Language::from_tag(lang).unwrap(),
+            country,
+            Currency::from_code(cur).unwrap(),
+            CurrencyDisplay::Symbol,
+        )
+        .unwrap()
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn money_follows_each_language() {
+        let nb = '\u{a0}';
+        assert_eq!(
+            loc("en", Some("CA"), "CAD").money(d("1234.56")),
+            "$1,234.56"
+        );
+        assert_eq!(loc("en", Some("CA"), "CAD").money(d("-5")), "-$5.00");
+        assert_eq!(
+            loc("fr", Some("CA"), "CAD").money(d("1234.56")),
+            format!("1{nb}234,56{nb}$")
+        );
+        assert_eq!(
+            loc("de", Some("DE"), "EUR").money(d("1234.56")),
+            format!("1.234,56{nb}€")
+        );
+        assert_eq!(
+            loc("nl", Some("NL"), "EUR").money(d("1234.56")),
+            format!("€{nb}1.234,56")
+        );
+        assert_eq!(
+            loc("nl", Some("NL"), "EUR").money(d("-1234.5")),
+            format!("€{nb}-1.234,50")
+        );
+        assert_eq!(
+            loc("es", Some("ES"), "EUR").money(d("1234.56")),
+            format!("1234,56{nb}€")
+        );
+        assert_eq!(
+            loc("es", Some("ES"), "EUR").money(d("12345.6")),
+            format!("12.345,60{nb}€")
+        );
+        assert_eq!(loc("en", Some("GB"), "GBP").money(d("0")), "£0.00");
+        let fr_fr = loc("fr", Some("FR"), "EUR").money(d("1234.56"));
+        assert_eq!(fr_fr, format!("1\u{202f}234,56{nb}€"));
+        let iso = Localizer::new(
+            Language::EN,
+            Some("CA"),
+            Currency::from_code("CAD").unwrap(),
+            CurrencyDisplay::IsoCode,
+        )
+        .unwrap();
+        assert_eq!(iso.money(d("1234.56")), format!("CAD{nb}1,234.56"));
+    }
+
+    #[test]
+    fn dates_follow_each_language() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(
+            loc("en", Some("US"), "USD").long_date(date),
+            "November 30, 2026"
+        );
+        assert_eq!(loc("en", Some("US"), "USD").short_date(date), "11/30/2026");
+        assert_eq!(
+            loc("fr", Some("CA"), "CAD").long_date(date),
+            "30 novembre 2026"
+        );
+        assert_eq!(loc("fr", Some("CA"), "CAD").short_date(date), "2026-11-30");
+        assert_eq!(
+            loc("de", Some("DE"), "EUR").long_date(date),
+            "30. November 2026"
+        );
+        assert_eq!(
+            loc("es", Some("ES"), "EUR").long_date(date),
+            "30 de noviembre de 2026"
+        );
+        assert_eq!(loc("nl", Some("NL"), "EUR").short_date(date), "30-11-2026");
+    }
+
+    #[test]
+    fn every_language_has_every_message() {
+        let ids = |src: &str| -> Vec<String> {
+            src.lines()
+                .filter(|l| !l.starts_with('#') && l.contains(" = "))
+                .map(|l| l.split(" = ").next().unwrap().trim().to_string())
+                .collect()
+        };
+        let english = ids(LANGUAGES[0].messages);
+        assert!(english.len() > 40);
+        for lang in Language::all() {
+            let own = ids(lang.info().messages);
+            assert_eq!(
+                own, english,
+                "{lang}: same messages in the same order as en.ftl"
+            );
+            for id in &english {
+                let args = [
+                    ("from", "1"),
+                    ("to", "2"),
+                    ("days", "3"),
+                    ("date", "x"),
+                    ("amount", "y"),
+                    ("max", "z"),
+                ];
+                let text = message(lang, id, &args);
+                assert!(
+                    text.as_deref().is_some_and(|t| !t.is_empty()),
+                    "{lang}: {id}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tags_map_to_languages() {
+        assert_eq!(Language::from_tag("fr-CA").map(|l| l.code()), Some("fr"));
+        assert_eq!(Language::from_tag("NL").map(|l| l.code()), Some("nl"));
+        assert_eq!(Language::from_tag("it"), None);
+        assert_eq!(
+            default_country(Currency::from_code("EUR").unwrap(), "Europe/Amsterdam"),
+            Some("NL")
+        );
+        assert_eq!(
+            default_country(Currency::from_code("CAD").unwrap(), "America/Montreal"),
+            Some("CA")
+        );
+    }
+}
