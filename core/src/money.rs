@@ -90,6 +90,9 @@ impl Currency {
     pub fn at_scale(&self, amount: Decimal) -> Decimal {
         let mut a = amount;
         a.rescale(self.exponent());
+        if a.is_zero() {
+            a.set_sign_positive(true); // never print "-0.00"
+        }
         a
     }
 

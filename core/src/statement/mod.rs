@@ -266,7 +266,12 @@ pub fn build(
                     ..
                 }
             ),
-            amount: cur.at_scale(e.kind.amount().unwrap_or_default()),
+            // A reversal has no amount of its own: show what it moved.
+            amount: cur.at_scale(
+                e.kind
+                    .amount()
+                    .unwrap_or_else(|| charge.max(credit_line).max(x.credit.abs())),
+            ),
             charge: cur.at_scale(charge),
             credit: cur.at_scale(credit_line),
             balance: cur.at_scale(owed),
