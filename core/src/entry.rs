@@ -117,7 +117,8 @@ pub enum EntryKind {
         sale: Option<SmolStr>,
         /// The invoice's due date.
         due_date: NaiveDate,
-        /// Set when a manager's override took the account over its limit: the reason given.
+        /// Set when a manager's override let the charge through (over the limit, or past an
+        /// overdue credit hold): the reason given.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         override_reason: Option<Box<str>>,
     },
@@ -409,6 +410,8 @@ impl Entry {
         };
         let owed = match self.kind.opens_invoice() {
             Some((amount, _)) => money::sub(amount, allocated)?,
+            // Not `-allocated` for zero: the negation of zero is -0, which shows as "-0.00".
+            None if allocated.is_zero() => Decimal::ZERO,
             None => -allocated,
         };
         let credit = match &self.kind {

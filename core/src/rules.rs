@@ -363,30 +363,32 @@ fn charge(
         }
         None => None,
     };
-    if let (Some(allowed), None) = (settings.policies.overdue_hold_days, &override_reason) {
+    // The override is recorded when it lifted a refusal (credit hold or limit), and only then.
+    let mut overridden = false;
+    if let Some(allowed) = settings.policies.overdue_hold_days {
         if let Some(oldest) = ledger.open_invoices().next() {
             let days = (out.date - oldest.due_date).num_days();
             if days > i64::from(allowed) {
-                return Err(Error::OverdueCreditHold {
-                    invoice: oldest.id,
-                    days_overdue: days,
-                    allowed_days: allowed,
-                });
+                if override_reason.is_none() {
+                    return Err(Error::OverdueCreditHold {
+                        invoice: oldest.id,
+                        days_overdue: days,
+                        allowed_days: allowed,
+                    });
+                }
+                overridden = true;
             }
         }
     }
-    let mut used_override = None;
     if let Some(available) = chargeable(ledger, settings)? {
         if amount > available {
-            match override_reason {
-                Some(r) => used_override = Some(r.into_boxed_str()),
-                None => {
-                    return Err(Error::CreditLimitExceeded {
-                        available,
-                        requested: amount,
-                    })
-                }
+            if override_reason.is_none() {
+                return Err(Error::CreditLimitExceeded {
+                    available,
+                    requested: amount,
+                });
             }
+            overridden = true;
         }
     }
     out.push(
@@ -394,7 +396,9 @@ fn charge(
             amount,
             sale,
             due_date,
-            override_reason: used_override,
+            override_reason: override_reason
+                .filter(|_| overridden)
+                .map(String::into_boxed_str),
         },
         vec![],
     );
@@ -601,6 +605,8 @@ fn reverse(out: &mut Out<'_>, state: &AccountState, seq: u64, reason: String) ->
         })
         .collect();
     let effect = target.effect()?;
+    // Not `-effect.credit`: the negation of zero is -0, recorded as "-0" and shown as "-0.00".
+    let undo_credit = money::sub(Decimal::ZERO, effect.credit)?;
     let mut sale = None;
     let mut cancels_invoice = None;
     let (allocations, credit_delta) = match &target.kind {
@@ -646,7 +652,7 @@ fn reverse(out: &mut Out<'_>, state: &AccountState, seq: u64, reason: String) ->
                     refunded: Decimal::ZERO,
                 });
             }
-            (vec![], -effect.credit)
+            (vec![], undo_credit)
         }
         EntryKind::RefundToCredit {
             amount, sale: s, ..
@@ -658,14 +664,14 @@ fn reverse(out: &mut Out<'_>, state: &AccountState, seq: u64, reason: String) ->
                     refunded: -*amount,
                 });
             }
-            (undo, -effect.credit)
+            (undo, undo_credit)
         }
         EntryKind::Payment { .. }
         | EntryKind::Deposit { .. }
         | EntryKind::CreditApplied { .. }
         | EntryKind::CreditRefund { .. }
         | EntryKind::Adjustment { .. }
-        | EntryKind::WriteOff { .. } => (undo, -effect.credit),
+        | EntryKind::WriteOff { .. } => (undo, undo_credit),
         EntryKind::Reversal(_) => return Err(not_reversible("a reversal cannot be reversed")),
         _ => {
             return Err(not_reversible(

@@ -1,0 +1,178 @@
+//! The persisted entry format, version 1: the golden file `tests/golden/entries-v1.jsonl` holds the
+//! whole ledger of `common::mixed_scenario`, one record per line, with an entry of every kind.
+//! Hosts keep these records for years, so every later version of the library must read them,
+//! fold them to the same figures and write them back byte for byte.
+//!
+//! The golden file is written once, by `CREDITBOOK_BLESS=1 cargo test -p creditbook --test
+//! persisted_format`, and committed; a normal run only reads it. A released format's golden file
+//! is never re-blessed: a new format gets a new schema version and a new golden file.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use common::*;
+use creditbook::{AccountState, AccountStatus, CreditLimit, Entry, EntryType, Error};
+use rust_decimal::Decimal;
+
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/golden/entries-v1.jsonl"
+);
+
+/// The records the scenario writes today, one per line.
+fn scenario_records() -> String {
+    let shop = mixed_scenario();
+    let entries = shop.book.entries(ACCOUNT).unwrap();
+    entries.iter().map(|e| e.to_record() + "\n").collect()
+}
+
+/// The golden file's text (written first when `CREDITBOOK_BLESS=1`).
+fn golden() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        if std::env::var("CREDITBOOK_BLESS").as_deref() == Ok("1") {
+            std::fs::write(GOLDEN, scenario_records()).expect("writing the golden file");
+        }
+        std::fs::read_to_string(GOLDEN)
+            .unwrap_or_else(|e| panic!("{GOLDEN}: {e} (bless it once with CREDITBOOK_BLESS=1)"))
+    })
+}
+
+fn golden_entries() -> Vec<Entry> {
+    golden()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| Entry::from_record(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+#[test]
+fn the_golden_file_has_an_entry_of_every_kind() {
+    let kinds: BTreeSet<EntryType> = golden_entries()
+        .iter()
+        .map(|e| e.kind.entry_type())
+        .collect();
+    assert_eq!(kinds, EntryType::ALL.into_iter().collect());
+}
+
+#[test]
+fn golden_records_are_written_back_byte_for_byte() {
+    let lines: Vec<&str> = golden().lines().collect();
+    let entries = golden_entries();
+    assert_eq!(lines.len(), entries.len());
+    for (line, entry) in lines.iter().zip(&entries) {
+        assert_eq!(entry.to_record(), *line);
+    }
+    assert!(golden().ends_with('\n'));
+}
+
+#[test]
+fn golden_records_fold_to_the_scenarios_figures() {
+    let state = AccountState::from_entries(golden_entries()).unwrap();
+    let ledger = state.ledger();
+    assert_eq!(ledger.version(), 23);
+    assert_eq!(ledger.balance_owed(), dec("70.00"));
+    assert_eq!(ledger.credit_balance(), dec("97.50"));
+    let open: Vec<(u64, Decimal)> = ledger
+        .open_invoices()
+        .map(|i| (i.id, i.remaining))
+        .collect();
+    assert_eq!(open, items(&[(5, "15.00"), (14, "15.00"), (6, "40.00")]));
+    let profile = ledger.profile().unwrap();
+    assert_eq!(profile.credit_limit, CreditLimit::Amount(dec("1500")));
+    assert_eq!(profile.status, AccountStatus::Active);
+    assert_eq!(profile.customer.email.as_deref(), Some("marie@example.com"));
+    assert_eq!(ledger.last_date(), Some(day(2026, 4, 1)));
+    assert!(ledger.is_reversed(13) && ledger.is_reversed(20));
+    assert!(ledger.invoice(20).unwrap().cancelled);
+    let sales = state.sales().unwrap();
+    assert_eq!(sales.get("S-100").unwrap().refunded, dec("30"));
+    assert_eq!(sales.get("S-103").unwrap().paid_through_account, dec("0"));
+    assert_eq!(sales.get("S-104").unwrap().refundable(), dec("0"));
+    assert_eq!(state.operation("op-23").map(<[Entry]>::len), Some(1));
+}
+
+#[test]
+fn records_are_json_with_decimal_strings_and_utc_instants() {
+    let charge = golden()
+        .lines()
+        .find(|l| l.contains(r#""type":"charge""#))
+        .unwrap();
+    assert!(
+        charge.starts_with(r#"{"schema":1,"entry":{"seq":5,"#),
+        "{charge}"
+    );
+    assert!(charge.contains(r#""amount":"250.00""#), "{charge}");
+    assert!(
+        charge.contains(r#""at":"2026-03-02T17:00:00Z""#),
+        "{charge}"
+    );
+    assert!(charge.contains(r#""due_date":"2026-03-17""#), "{charge}");
+    // The hold was put late on March 31 in Montreal: April 1 in UTC, March 31 in the shop.
+    let hold = golden().lines().nth(16).unwrap();
+    assert!(
+        hold.contains(r#""at":"2026-04-01T03:30:00Z","date":"2026-03-31""#),
+        "{hold}"
+    );
+}
+
+#[test]
+fn the_library_still_writes_the_v1_format() {
+    // Failing here means the persisted format changed: bump RECORD_SCHEMA_VERSION, keep reading
+    // v1, and add a golden file for the new version instead of re-blessing this one.
+    assert_eq!(scenario_records(), golden());
+}
+
+#[test]
+fn a_record_of_a_later_schema_is_refused() {
+    let first = golden().lines().next().unwrap();
+    let v2 = first.replacen(r#"{"schema":1,"#, r#"{"schema":2,"#, 1);
+    assert_eq!(
+        Entry::from_record(&v2),
+        Err(Error::UnsupportedSchema {
+            version: 2,
+            supported: 1
+        })
+    );
+    let v0 = first.replacen(r#"{"schema":1,"#, r#"{"schema":0,"#, 1);
+    assert!(matches!(
+        Entry::from_record(&v0),
+        Err(Error::UnsupportedSchema { version: 0, .. })
+    ));
+}
+
+#[test]
+fn garbage_is_a_corrupt_record() {
+    let first = golden().lines().next().unwrap();
+    let truncated = &first[..first.len() / 2];
+    let bad_kind = first.replace(r#""type":"account_opened""#, r#""type":"gift""#);
+    for garbage in [
+        "",
+        "not json",
+        "{}",
+        r#"{"schema":1}"#,
+        truncated,
+        &bad_kind,
+    ] {
+        assert!(
+            matches!(
+                Entry::from_record(garbage),
+                Err(Error::CorruptRecord { .. })
+            ),
+            "{garbage:?}: {:?}",
+            Entry::from_record(garbage)
+        );
+    }
+}
+
+#[test]
+fn a_ledger_with_a_gap_does_not_fold() {
+    let mut entries = golden_entries();
+    entries.remove(7);
+    assert!(matches!(
+        AccountState::from_entries(entries),
+        Err(Error::CorruptRecord { .. })
+    ));
+}
