@@ -6,11 +6,10 @@
 //! answers `Conflict`: the Book catches up, decides again and retries, a bounded number of times.
 //! No lock of the Book is held while the store is called, so a store callback may call the Book.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
 use crate::account::{CreditLimit, Customer, PaymentTerms};
@@ -23,6 +22,7 @@ use crate::list::AccountsQuery;
 use crate::money::{self, Money};
 use crate::rules;
 use crate::settings::StoreSettings;
+use crate::sharded::Sharded;
 use crate::state::AccountState;
 use crate::statement::{self, Statement, StatementRequest};
 use crate::store::{MemoryStore, Store, StoreError};
@@ -107,7 +107,7 @@ impl Outcome {
 pub struct Book<S: Store = MemoryStore> {
     settings: StoreSettings,
     store: S,
-    accounts: RwLock<FxHashMap<SmolStr, Slot>>,
+    accounts: Sharded<Slot>,
 }
 
 impl Book<MemoryStore> {
@@ -131,7 +131,7 @@ impl<S: Store> Book<S> {
         Book {
             settings,
             store,
-            accounts: RwLock::new(FxHashMap::default()),
+            accounts: Sharded::default(),
         }
     }
 
@@ -149,7 +149,6 @@ impl<S: Store> Book<S> {
     /// returns them. Replaying an operation id returns the first outcome and records nothing.
     pub fn execute(&self, account: &str, op: &Operation, command: &Command) -> Result<Outcome> {
         let account = validate::id("account id", account)?;
-        validate::id("operation id", &op.op_id)?;
         let create = matches!(command, Command::OpenAccount(_));
         let slot = self
             .slot(&account, create)?
@@ -218,33 +217,23 @@ impl<S: Store> Book<S> {
     /// The account's cached state, loaded from the store when not cached. `None` when the account
     /// has no entries and `create` is false.
     fn slot(&self, account: &SmolStr, create: bool) -> Result<Option<Slot>> {
-        if let Some(slot) = read(&self.accounts).get(account) {
-            return Ok(Some(slot.clone()));
+        if let Some(slot) = self.accounts.get(account) {
+            return Ok(Some(slot));
         }
         let entries = self.store.load(account, 0)?;
         if entries.is_empty() && !create {
             return Ok(None);
         }
         let state = AccountState::from_entries(entries)?;
-        let mut map = self
-            .accounts
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        Ok(Some(
-            map.entry(account.clone())
-                .or_insert_with(|| Arc::new(Mutex::new(state)))
-                .clone(),
-        ))
+        Ok(Some(self.accounts.get_or_insert_with(account, || {
+            Arc::new(Mutex::new(state))
+        })))
     }
 
     fn forget_if_empty(&self, account: &SmolStr, slot: &Slot) {
-        let mut map = self
-            .accounts
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if lock(slot).version() == 0 {
-            map.remove(account);
-        }
+        self.accounts.remove_if(account, |s| {
+            Arc::ptr_eq(s, slot) && lock(slot).version() == 0
+        });
     }
 
     /// Folds whatever the store holds beyond the cached version.
@@ -613,8 +602,4 @@ fn lock(slot: &Slot) -> MutexGuard<'_, AccountState> {
             guard
         }
     }
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(PoisonError::into_inner)
 }

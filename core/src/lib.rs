@@ -29,6 +29,7 @@ pub mod permission;
 pub mod rules;
 pub mod sales;
 pub mod settings;
+mod sharded;
 pub mod state;
 pub mod statement;
 pub mod store;

@@ -56,7 +56,7 @@ pub fn decide(
         date: business_date(ledger, settings, op),
         entries: Vec::with_capacity(1),
     };
-    validate::id("operation id", &op.op_id)?;
+    validate::check_id("operation id", &op.op_id)?;
     if let Command::OpenAccount(o) = command {
         if ledger.profile().is_some() {
             return Err(Error::AccountExists {
@@ -294,7 +294,10 @@ fn state_error(reason: &str) -> Error {
 }
 
 fn opt_id(field: &'static str, value: &Option<SmolStr>) -> Result<Option<SmolStr>> {
-    value.as_deref().map(|v| validate::id(field, v)).transpose()
+    value
+        .as_ref()
+        .map(|v| validate::check_id(field, v).map(|()| v.clone()))
+        .transpose()
 }
 
 fn limit_in(limit: &CreditLimit, currency: Currency) -> Result<CreditLimit> {

@@ -1,11 +1,11 @@
 //! The Store port (where the host keeps entries) and [`MemoryStore`], the embedded default.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
 use crate::entry::Entry;
+use crate::sharded::Sharded;
 
 /// Why a store call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,10 +130,11 @@ impl Segments {
     }
 }
 
-/// The embedded store: entries in memory, shared by clones (`Arc` inside). Thread-safe.
+/// The embedded store: entries in memory, shared by clones (`Arc` inside). Thread-safe, with one
+/// lock per account, so tills working on different accounts never wait for each other.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    inner: Arc<Mutex<FxHashMap<SmolStr, Segments>>>,
+    accounts: Arc<Sharded<Arc<Mutex<Segments>>>>,
 }
 
 impl MemoryStore {
@@ -144,14 +145,22 @@ impl MemoryStore {
 
     /// The number of entries held, over all accounts.
     pub fn entry_count(&self) -> usize {
-        self.lock().values().map(|s| s.len).sum()
+        self.accounts
+            .entries()
+            .iter()
+            .map(|(_, s)| lock(s).len)
+            .sum()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<SmolStr, Segments>> {
-        // A panic while holding the lock cannot leave a half-written account (push is the last
-        // step), so a poisoned lock is still consistent.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn ledger(&self, account: &str) -> Option<Arc<Mutex<Segments>>> {
+        self.accounts.get(account)
     }
+}
+
+// A panic while holding an account's lock cannot leave it half-written (a push is the last step
+// of an append), so a poisoned lock is still consistent.
+fn lock(m: &Mutex<Segments>) -> MutexGuard<'_, Segments> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -164,10 +173,10 @@ impl std::fmt::Debug for MemoryStore {
 
 impl Store for MemoryStore {
     fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError> {
-        let map = self.lock();
-        let Some(seg) = map.get(account) else {
+        let Some(ledger) = self.ledger(account) else {
             return Ok(Vec::new());
         };
+        let seg = lock(&ledger);
         let after = usize::try_from(after).unwrap_or(usize::MAX);
         if after >= seg.len {
             return Ok(Vec::new());
@@ -181,11 +190,6 @@ impl Store for MemoryStore {
         expected_version: u64,
         entries: &[Entry],
     ) -> Result<(), StoreError> {
-        let mut map = self.lock();
-        let current = map.get(account).map_or(0, |s| s.len as u64);
-        if current != expected_version {
-            return Err(StoreError::Conflict);
-        }
         for (i, e) in entries.iter().enumerate() {
             if e.seq != expected_version + 1 + i as u64 {
                 return Err(StoreError::Failed {
@@ -198,10 +202,16 @@ impl Store for MemoryStore {
                 });
             }
         }
-        if entries.is_empty() {
-            return Ok(());
+        let ledger = match self.ledger(account) {
+            Some(l) => l,
+            None if expected_version != 0 => return Err(StoreError::Conflict),
+            None if entries.is_empty() => return Ok(()),
+            None => self.accounts.get_or_insert_with(account, Default::default),
+        };
+        let mut seg = lock(&ledger);
+        if seg.len as u64 != expected_version {
+            return Err(StoreError::Conflict);
         }
-        let seg = map.entry(SmolStr::new(account)).or_default();
         for e in entries {
             seg.push(e.clone());
         }
@@ -209,7 +219,13 @@ impl Store for MemoryStore {
     }
 
     fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError> {
-        let mut ids: Vec<SmolStr> = self.lock().keys().cloned().collect();
+        let mut ids: Vec<SmolStr> = self
+            .accounts
+            .entries()
+            .into_iter()
+            .filter(|(_, l)| lock(l).len > 0)
+            .map(|(id, _)| id)
+            .collect();
         ids.sort();
         Ok(ids)
     }

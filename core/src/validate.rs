@@ -11,6 +11,12 @@ pub const MAX_TEXT_BYTES: usize = 1024;
 
 /// An identifier: 1 to [`MAX_ID_BYTES`] bytes, no control characters, no surrounding spaces.
 pub fn id(field: &'static str, value: &str) -> Result<SmolStr> {
+    check_id(field, value)?;
+    Ok(SmolStr::new(value))
+}
+
+/// Checks an identifier like [`id`] without copying it.
+pub fn check_id(field: &'static str, value: &str) -> Result<()> {
     if value.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
@@ -23,8 +29,7 @@ pub fn id(field: &'static str, value: &str) -> Result<SmolStr> {
     if value.trim() != value {
         return Err(Error::invalid(field, "has leading or trailing spaces"));
     }
-    no_control(field, value)?;
-    Ok(SmolStr::new(value))
+    no_control(field, value)
 }
 
 /// Free text (a name, a reason): at most [`MAX_TEXT_BYTES`] bytes, no control characters.

@@ -151,6 +151,8 @@ pub struct Statement {
     pub period_to: NaiveDate,
     /// Balance owed at the start of the period.
     pub opening_balance: Decimal,
+    /// Store credit at the start of the period.
+    pub opening_credit_balance: Decimal,
     /// Every entry of the period that moves money, in order.
     pub lines: Vec<StatementLine>,
     /// Sum of the lines' charges.
@@ -352,6 +354,7 @@ pub fn build(
         period_from: from,
         period_to: to,
         opening_balance: cur.at_scale(opening),
+        opening_credit_balance: cur.at_scale(opening_credit),
         lines,
         total_charges: cur.at_scale(total_charges),
         total_credits: cur.at_scale(total_credits),
