@@ -106,6 +106,8 @@ impl Outcome {
 /// ```
 pub struct Book<S: Store = MemoryStore> {
     settings: StoreSettings,
+    /// Why the settings are unusable, if they are: every operation is then refused with it.
+    settings_error: Option<Error>,
     store: S,
     accounts: Sharded<Slot>,
 }
@@ -126,9 +128,11 @@ impl<S: Store> std::fmt::Debug for Book<S> {
 }
 
 impl<S: Store> Book<S> {
-    /// A Book on the host's store.
+    /// A Book on the host's store. Settings that do not validate ([`StoreSettings::validate`])
+    /// make every operation fail with the reason.
     pub fn with_store(settings: StoreSettings, store: S) -> Book<S> {
         Book {
+            settings_error: settings.validate().err(),
             settings,
             store,
             accounts: Sharded::default(),
@@ -148,6 +152,9 @@ impl<S: Store> Book<S> {
     /// Runs one operation on an account: decides it, records its entries (all or none) and
     /// returns them. Replaying an operation id returns the first outcome and records nothing.
     pub fn execute(&self, account: &str, op: &Operation, command: &Command) -> Result<Outcome> {
+        if let Some(e) = &self.settings_error {
+            return Err(e.clone());
+        }
         let account = validate::id("account id", account)?;
         let create = matches!(command, Command::OpenAccount(_));
         let slot = self

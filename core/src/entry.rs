@@ -460,15 +460,32 @@ impl Entry {
         let corrupt = |e: serde_json::Error| Error::CorruptRecord {
             reason: e.to_string(),
         };
-        let head: Head = serde_json::from_str(record).map_err(corrupt)?;
+        let value: serde_json::Value = serde_json::from_str(record).map_err(corrupt)?;
+        if has_fraction_number(&value) {
+            return Err(Error::CorruptRecord {
+                reason: "a number with a fraction or exponent: amounts are decimal strings, never floats"
+                    .into(),
+            });
+        }
+        let head: Head = serde_json::from_value(value.clone()).map_err(corrupt)?;
         if head.schema == 0 || head.schema > RECORD_SCHEMA_VERSION {
             return Err(Error::UnsupportedSchema {
                 version: head.schema,
                 supported: RECORD_SCHEMA_VERSION,
             });
         }
-        let r: Record = serde_json::from_str(record).map_err(corrupt)?;
+        let r: Record = serde_json::from_value(value).map_err(corrupt)?;
         Ok(r.entry)
+    }
+}
+
+/// True when a JSON value holds a number that is not a plain integer anywhere inside it.
+fn has_fraction_number(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Number(n) => !(n.is_u64() || n.is_i64()),
+        serde_json::Value::Array(items) => items.iter().any(has_fraction_number),
+        serde_json::Value::Object(map) => map.values().any(has_fraction_number),
+        _ => false,
     }
 }
 

@@ -32,6 +32,9 @@ pub struct Profile {
     pub currency: Currency,
     /// The business date it was opened.
     pub opened_on: NaiveDate,
+    /// The status the account had when it was archived: reactivating returns to it (an account
+    /// archived while on hold comes back on hold).
+    pub before_archive: AccountStatus,
 }
 
 /// An invoice: what one charge (or debit adjustment) asks the customer to pay.
@@ -180,6 +183,7 @@ impl Ledger {
                 status: AccountStatus::Active,
                 currency: o.currency,
                 opened_on: entry.date,
+                before_archive: AccountStatus::Active,
             });
             return Ok(());
         }
@@ -191,7 +195,12 @@ impl Ledger {
             EntryKind::ContactChanged(c) => profile.customer = (**c).clone(),
             EntryKind::CreditLimitChanged { new, .. } => profile.credit_limit = *new,
             EntryKind::TermsChanged { terms } => profile.terms = *terms,
-            EntryKind::StatusChanged { status, .. } => profile.status = *status,
+            EntryKind::StatusChanged { status, .. } => {
+                if *status == AccountStatus::Archived {
+                    profile.before_archive = profile.status;
+                }
+                profile.status = *status;
+            }
             EntryKind::Reversal(r) => {
                 if !self.reversed.insert(r.reverses) {
                     return Err(corrupt(format!("entry {} reversed twice", r.reverses)));

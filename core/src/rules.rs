@@ -121,7 +121,7 @@ pub fn decide(
             if profile.status != AccountStatus::Archived {
                 return Err(state_error("the account is not archived"));
             }
-            out.status(AccountStatus::Active, None);
+            out.status(profile.before_archive, None);
         }
         Command::Charge(c) => charge(&mut out, ledger, settings, profile, account, c)?,
         Command::Payment(p) => payment(&mut out, ledger, settings, cur, p)?,
@@ -669,12 +669,24 @@ fn reverse(out: &mut Out<'_>, state: &AccountState, seq: u64, reason: String) ->
             }
             (undo, undo_credit)
         }
+        EntryKind::WriteOff {
+            invoice, amount, ..
+        } => {
+            // A write-off took its amount off what the sale counts as paid; give it back.
+            if let Some(s) = ledger.invoice(*invoice).and_then(|i| i.sale.clone()) {
+                sale = Some(SaleDelta {
+                    sale: s,
+                    paid: *amount,
+                    refunded: Decimal::ZERO,
+                });
+            }
+            (undo, undo_credit)
+        }
         EntryKind::Payment { .. }
         | EntryKind::Deposit { .. }
         | EntryKind::CreditApplied { .. }
         | EntryKind::CreditRefund { .. }
-        | EntryKind::Adjustment { .. }
-        | EntryKind::WriteOff { .. } => (undo, undo_credit),
+        | EntryKind::Adjustment { .. } => (undo, undo_credit),
         EntryKind::Reversal(_) => return Err(not_reversible("a reversal cannot be reversed")),
         _ => {
             return Err(not_reversible(

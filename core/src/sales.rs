@@ -12,8 +12,8 @@ use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
 use crate::money;
 
-/// What the account knows of one sale: what was paid for it through the account and what was
-/// refunded. The cap on refunds comes from here.
+/// What the account knows of one sale: what was paid for it through the account (charged or paid
+/// with store credit, less what was written off) and what was refunded. The cap on refunds comes from here.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sale {
     /// Charged to the account or paid with its store credit.
@@ -59,6 +59,8 @@ impl Sale {
 #[derive(Debug, Clone, Default)]
 pub struct SalesIndex {
     sales: FxHashMap<SmolStr, Sale>,
+    /// The sale of each invoice opened by a sale's charge.
+    invoice_sale: FxHashMap<u64, SmolStr>,
 }
 
 impl SalesIndex {
@@ -87,6 +89,16 @@ impl SalesIndex {
                 let rec = self.sales.entry(s.clone()).or_default();
                 rec.paid_through_account = money::add(rec.paid_through_account, *amount)?;
                 rec.add_invoice(entry.seq);
+                self.invoice_sale.insert(entry.seq, s.clone());
+            }
+            EntryKind::WriteOff {
+                invoice, amount, ..
+            } => {
+                // What was written off was never paid: it cannot come back as store credit.
+                if let Some(s) = self.invoice_sale.get(invoice) {
+                    let rec = self.sales.entry(s.clone()).or_default();
+                    rec.paid_through_account = money::sub(rec.paid_through_account, *amount)?;
+                }
             }
             EntryKind::CreditTender {
                 amount,

@@ -1289,3 +1289,89 @@ fn a_refused_operation_records_nothing_and_its_id_can_be_retried() {
     assert!(!other("50").unwrap().replayed);
     shop.assert_balances("200", "0");
 }
+
+// ---- fixes found by review ----
+
+#[test]
+fn a_written_off_sale_is_not_refunded_as_store_credit() {
+    let shop = Shop::with_account("1000.00");
+    let invoice = shop.invoice_for("100.00", "S-9");
+    shop.write_off(invoice, Some("30.00")).unwrap();
+    // 70.00 was never written off: refunding it reduces the open invoice, no credit appears.
+    assert_eq!(
+        shop.refused(|s| s.refund("70.01", Some("S-9"), None)),
+        exceeds_sale("70.00", "70.01")
+    );
+    shop.refund("70.00", Some("S-9"), None).unwrap();
+    shop.assert_balances("0.00", "0.00");
+    // A sale written off in full has nothing left to refund.
+    let other = shop.invoice_for("50.00", "S-10");
+    let write_off = shop.write_off(other, None).unwrap();
+    assert_eq!(
+        shop.refused(|s| s.refund("0.01", Some("S-10"), None)),
+        exceeds_sale("0.00", "0.01")
+    );
+    // Reversing the write-off makes the sale refundable again.
+    shop.reverse(write_off.entry().seq).unwrap();
+    shop.refund("50.00", Some("S-10"), None).unwrap();
+    shop.assert_balances("0.00", "0.00");
+}
+
+#[test]
+fn reactivating_returns_an_account_archived_on_hold_to_hold() {
+    let shop = Shop::with_account("500.00");
+    shop.hold().unwrap();
+    let archivist = only(Permission::ArchiveAccount);
+    shop.book
+        .archive(ACCOUNT, &shop.op_by(archivist.clone()))
+        .unwrap();
+    shop.book
+        .reactivate(ACCOUNT, &shop.op_by(archivist))
+        .unwrap();
+    assert_eq!(shop.summary().status, AccountStatus::OnHold);
+    assert!(matches!(
+        shop.refused(|s| s.charge("1.00")),
+        Error::AccountOnHold { .. }
+    ));
+}
+
+#[test]
+fn a_record_with_a_float_amount_is_corrupt() {
+    let shop = Shop::with_account("500.00");
+    let charge = shop.charge("12.50").unwrap();
+    let record = charge.entry().to_record();
+    assert!(record.contains("\"12.50\""));
+    let float = record.replace("\"12.50\"", "12.5");
+    assert!(matches!(
+        creditbook::Entry::from_record(&float),
+        Err(Error::CorruptRecord { .. })
+    ));
+    assert_eq!(
+        creditbook::Entry::from_record(&record).unwrap(),
+        *charge.entry()
+    );
+}
+
+#[test]
+fn a_book_with_invalid_settings_refuses_every_operation() {
+    let mut settings = creditbook::StoreSettings::new("Bad", "CAD", "America/Montreal").unwrap();
+    settings.policies.over_limit_tolerance_percent = dec("150");
+    let book = creditbook::Book::new(settings);
+    let err = book
+        .open_account(
+            ACCOUNT,
+            &creditbook::Operation::new("o", noon(opening_day())),
+            open_request("X", limit("1.00")),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "over-limit tolerance",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
