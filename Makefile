@@ -1,5 +1,5 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc bench
+.PHONY: demo test lint unit doc ubl bench
 
 CARGO ?= cargo
 
@@ -8,7 +8,8 @@ demo:
 	$(CARGO) run --quiet -p creditbook --example quickstart
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
-test: lint unit doc
+## and the UBL statements against the OASIS XSD
+test: lint unit doc ubl
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -20,6 +21,11 @@ unit:
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+
+## make ubl: every UBL 2.1 Statement sample validated with xmllint against the official XSD
+## (installs xmllint and, in .venv, the XSDs when missing)
+ubl:
+	CARGO="$(CARGO)" tests/ubl/validate.sh
 
 ## make bench: the performance figures of BENCHMARKS.md (never run in CI)
 bench:
