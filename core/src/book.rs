@@ -176,6 +176,10 @@ impl<S: Store> Book<S> {
         op: &Operation,
         command: &Command,
     ) -> Result<Outcome> {
+        // A state emptied after a panic (see `lock`) is reloaded before anything is decided on it.
+        if lock(slot).version() == 0 {
+            self.catch_up(account, slot)?;
+        }
         for attempt in 0..MAX_ATTEMPTS {
             let (expected, entries) = {
                 let state = lock(slot);
@@ -189,8 +193,10 @@ impl<S: Store> Book<S> {
                 Ok(()) => {
                     let mut state = lock(slot);
                     if state.version() == expected {
-                        for e in &entries {
-                            state.apply(e.clone())?;
+                        // The entries are recorded whatever happens here. Should folding them fail
+                        // (a bug), the cache is dropped and the account reloaded on next use.
+                        if entries.iter().try_for_each(|e| state.apply(e.clone())).is_err() {
+                            *state = AccountState::default();
                         }
                     } else {
                         drop(state);
