@@ -1,7 +1,7 @@
 //! The Book: the engine that runs operations over the host's [`Store`].
 //!
 //! For each operation the Book takes the account's folded state (kept in memory, caught up from the
-//! store), asks the pure [`rules`](crate::rules) for a decision, appends the resulting entries with
+//! store), asks the pure [`rules`](crate::rules::decide) for a decision, appends the resulting entries with
 //! the version it decided on, and folds them in. When another writer appended first, the store
 //! answers `Conflict`: the Book catches up, decides again and retries, a bounded number of times.
 //! No lock of the Book is held while the store is called, so a store callback may call the Book.
