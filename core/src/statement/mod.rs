@@ -5,6 +5,8 @@
 //! open invoices): figures at the period's end are the current figures less the effects of the
 //! entries dated after it, so a statement of last month on a long ledger does not refold it.
 
+pub mod html;
+pub mod text;
 pub mod ubl;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};

@@ -1,0 +1,871 @@
+//! Plain-text statements, for email bodies and 40-, 48- and 80-column receipt printers.
+//!
+//! Widths are counted in Unicode scalar values (the no-break spaces inside amounts are one column
+//! each) and no line is ever longer than the width asked for: long words are wrapped on word
+//! boundaries and words longer than a line are split. Tables print as columns when their columns
+//! fit the width, else as one stacked record per row.
+//!
+//! This module also holds `View`: the words and formatted figures of a statement, which the
+//! HTML renderer ([`super::html`]) lays out too. Renderers only format the statement's own
+//! values; they never compute a figure.
+
+use rust_decimal::Decimal;
+
+use super::{Statement, StatementLine};
+use crate::account::{CreditLimit, PostalAddress};
+use crate::error::{Error, Result};
+use crate::figures::{AgeRange, OpenInvoice};
+use crate::i18n::Localizer;
+
+/// The narrowest plain-text width accepted.
+pub const MIN_WIDTH: usize = 32;
+/// The widest plain-text width accepted.
+pub const MAX_WIDTH: usize = 160;
+
+/// Columns between two table columns.
+const GAP: usize = 2;
+/// A wrapping column is never made narrower than this (unless its content is).
+const FLEX_MIN: usize = 10;
+
+impl Statement {
+    /// The statement as plain text `width` columns wide ([`MIN_WIDTH`]..=[`MAX_WIDTH`]), in its
+    /// language. To render many statements, build one [`Localizer`] and call [`render`].
+    pub fn to_text(&self, width: usize) -> Result<String> {
+        check_width(width)?;
+        render(self, &Localizer::for_statement(self)?, width)
+    }
+}
+
+/// The statement as plain text `width` columns wide, with `loc` (made for the statement's
+/// language, locale and currency, e.g. by [`Localizer::for_statement`]). Every line ends with
+/// `\n` and is at most `width` characters; a width outside [`MIN_WIDTH`]..=[`MAX_WIDTH`] is
+/// [`Error::InvalidInput`].
+pub fn render(st: &Statement, loc: &Localizer, width: usize) -> Result<String> {
+    check_width(width)?;
+    let mut out = String::new();
+    for line in document(&View::new(st, loc), width) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn check_width(width: usize) -> Result<()> {
+    if (MIN_WIDTH..=MAX_WIDTH).contains(&width) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "width",
+            format!("{width} is not between {MIN_WIDTH} and {MAX_WIDTH} columns"),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The words of a statement, shared with the HTML renderer.
+// ---------------------------------------------------------------------------------------------
+
+/// A statement's words and figures, formatted and cleaned, ready to be laid out.
+pub(super) struct View {
+    /// The BCP 47 locale (`fr-CA`).
+    pub locale: String,
+    /// "Statement of account".
+    pub title: String,
+    /// The statement number.
+    pub number: String,
+    /// The store's name.
+    pub store_name: String,
+    /// The store's address lines.
+    pub store_address: Vec<String>,
+    /// The store's extra header text (may be empty).
+    pub header_text: String,
+    /// Statement number, date, account and period.
+    pub meta: Vec<Pair>,
+    /// The customer's name and address.
+    pub customer: Block,
+    /// Balances, amount due and due date.
+    pub summary: Vec<Pair>,
+    /// Every line of the period, after the balance brought forward.
+    pub activity: Table,
+    /// Open invoices.
+    pub invoices: Table,
+    /// Aging buckets.
+    pub aging: Table,
+    /// The "Pay online" link.
+    pub pay: Option<Pay>,
+    /// Why there is no link.
+    pub omitted: Option<String>,
+    /// Cheques payable to, remit to.
+    pub remit: Vec<Block>,
+    /// The closing line.
+    pub thanks: String,
+}
+
+/// A label and its value; `strong` for the amount due.
+pub(super) struct Pair {
+    pub label: String,
+    pub value: String,
+    pub strong: bool,
+}
+
+/// A heading over lines (a name and an address).
+pub(super) struct Block {
+    pub heading: String,
+    pub lines: Vec<String>,
+}
+
+/// The payment link as printed.
+pub(super) struct Pay {
+    /// "Pay online", with the expiry when there is one.
+    pub text: String,
+    /// The amount it asks for.
+    pub amount: String,
+    /// The URL.
+    pub url: String,
+}
+
+/// A table: columns, rows of formatted cells, an optional footer row and a note (shown alone
+/// when there are no rows).
+pub(super) struct Table {
+    pub heading: Option<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+    pub foot: Option<Vec<String>>,
+    pub note: Option<String>,
+}
+
+/// A column: its header, how it aligns and wraps, and where its cell goes in a stacked record.
+pub(super) struct Column {
+    pub header: String,
+    pub numeric: bool,
+    pub flex: bool,
+    pub stack: Stack,
+}
+
+/// Where a cell goes when a row is printed as a stacked record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stack {
+    /// On the first line.
+    Lead,
+    /// On the first line, after the column's header.
+    LeadLabelled,
+    /// On the second line, left.
+    Left,
+    /// On the second line, right, after the column's header.
+    Right,
+    /// On a line of its own, after the column's header.
+    Own,
+}
+
+impl Column {
+    fn fixed(header: String, stack: Stack) -> Column {
+        Column {
+            header,
+            numeric: false,
+            flex: false,
+            stack,
+        }
+    }
+
+    fn flex(header: String, stack: Stack) -> Column {
+        Column {
+            flex: true,
+            ..Column::fixed(header, stack)
+        }
+    }
+
+    fn numeric(header: String, stack: Stack) -> Column {
+        Column {
+            numeric: true,
+            ..Column::fixed(header, stack)
+        }
+    }
+}
+
+impl View {
+    /// The view of `st` in `loc`'s language and conventions.
+    pub fn new(st: &Statement, loc: &Localizer) -> View {
+        let home = st.store.address.country.as_str();
+        View {
+            locale: loc.locale().to_string(),
+            title: loc.text("statement-title"),
+            number: clean(&st.number),
+            store_name: clean(&st.store.name),
+            store_address: address(&st.store.address, home),
+            header_text: clean(&st.store.header_text),
+            meta: meta(st, loc),
+            customer: Block {
+                heading: loc.text("customer"),
+                lines: std::iter::once(clean(&st.customer.name))
+                    .chain(address(&st.customer.address, home))
+                    .collect(),
+            },
+            summary: summary(st, loc),
+            activity: activity(st, loc),
+            invoices: invoices(st, loc),
+            aging: aging(st, loc),
+            pay: pay(st, loc),
+            omitted: st
+                .payment_link_omitted
+                .map(|max| loc.text_with("payment-link-omitted", &[("max", &loc.money(max))])),
+            remit: remit(st, loc),
+            thanks: loc.text("thank-you"),
+        }
+    }
+}
+
+/// Text from outside (names, addresses, references) without control characters (a line break
+/// becomes a space) and without bidirectional controls, which could reorder what follows them.
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| !is_bidi_control(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Countries that write the postal code before the city.
+const CODE_FIRST: &[&str] = &[
+    "AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LU", "NL", "NO", "PT", "SE",
+];
+
+/// An address as printed: street lines, then the locality in the country's order, then the
+/// country when it is not `home` (the store's).
+fn address(a: &PostalAddress, home: &str) -> Vec<String> {
+    let (city, region, code) = (clean(&a.city), clean(&a.region), clean(&a.postal_code));
+    let locality = if CODE_FIRST.contains(&a.country.as_str()) {
+        join(&[&code, &city, &region])
+    } else {
+        join(&[&city, &region, &code])
+    };
+    let country = if a.country == home {
+        String::new()
+    } else {
+        clean(&a.country)
+    };
+    a.lines
+        .iter()
+        .map(|l| clean(l))
+        .chain([locality, country])
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The non-empty parts joined with spaces.
+fn join(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pair(label: String, value: String) -> Pair {
+    Pair {
+        label,
+        value,
+        strong: false,
+    }
+}
+
+fn meta(st: &Statement, loc: &Localizer) -> Vec<Pair> {
+    let period = loc.text_with(
+        "period-range",
+        &[
+            ("from", &loc.long_date(st.period_from)),
+            ("to", &loc.long_date(st.period_to)),
+        ],
+    );
+    vec![
+        pair(loc.text("statement-number"), clean(&st.number)),
+        pair(loc.text("statement-date"), loc.long_date(st.statement_date)),
+        pair(loc.text("account"), clean(&st.account_id)),
+        pair(loc.text("period"), period),
+    ]
+}
+
+fn summary(st: &Statement, loc: &Localizer) -> Vec<Pair> {
+    let mut rows = vec![
+        pair(loc.text("opening-balance"), loc.money(st.opening_balance)),
+        pair(loc.text("total-charges"), loc.money(st.total_charges)),
+        pair(loc.text("total-credits"), loc.money(st.total_credits)),
+        pair(loc.text("closing-balance"), loc.money(st.closing_balance)),
+    ];
+    if !st.credit_balance.is_zero() {
+        rows.push(pair(
+            loc.text("credit-balance"),
+            loc.money(st.credit_balance),
+        ));
+    }
+    if let Some(shown) = &st.credit_limit {
+        let limit = match shown.limit {
+            CreditLimit::Amount(a) => loc.money(a),
+            CreditLimit::Unlimited => loc.text("unlimited"),
+        };
+        rows.push(pair(loc.text("credit-limit"), limit));
+        if let Some(a) = shown.available {
+            rows.push(pair(loc.text("available-credit"), loc.money(a)));
+        }
+    }
+    rows.push(Pair {
+        strong: true,
+        ..pair(loc.text("amount-due"), loc.money(st.amount_due))
+    });
+    let due = if st.due_upon_receipt {
+        loc.text("due-upon-receipt")
+    } else {
+        loc.long_date(st.due_date)
+    };
+    rows.push(Pair {
+        strong: true,
+        ..pair(loc.text("due-date"), due)
+    });
+    rows
+}
+
+/// An amount, or nothing for zero (a charge column of a payment).
+fn amount_or_blank(loc: &Localizer, amount: Decimal) -> String {
+    if amount.is_zero() {
+        String::new()
+    } else {
+        loc.money(amount)
+    }
+}
+
+/// "Deposit (150,00 $ to store credit)", "Refund to store credit (no receipt)".
+fn describe(line: &StatementLine, loc: &Localizer) -> String {
+    let kind = loc.text(&format!("kind-{}", line.kind.as_str()));
+    let mut notes = Vec::new();
+    if line.receipt_less {
+        notes.push(loc.text("kind-note-receipt-less"));
+    }
+    let change = loc.money(line.credit_change.abs());
+    if line.credit_change > Decimal::ZERO {
+        notes.push(loc.text_with("kind-note-to-credit", &[("amount", &change)]));
+    } else if line.credit_change < Decimal::ZERO {
+        notes.push(loc.text_with("kind-note-from-credit", &[("amount", &change)]));
+    }
+    if notes.is_empty() {
+        kind
+    } else {
+        format!("{kind} ({})", notes.join("; "))
+    }
+}
+
+fn activity(st: &Statement, loc: &Localizer) -> Table {
+    let forward = vec![
+        loc.short_date(st.period_from),
+        loc.text("balance-forward"),
+        String::new(),
+        String::new(),
+        String::new(),
+        loc.money(st.opening_balance),
+    ];
+    let lines = st.lines.iter().map(|l| {
+        vec![
+            loc.short_date(l.date),
+            describe(l, loc),
+            l.reference.as_deref().map(clean).unwrap_or_default(),
+            amount_or_blank(loc, l.charge),
+            amount_or_blank(loc, l.credit),
+            loc.money(l.balance),
+        ]
+    });
+    Table {
+        heading: None,
+        columns: vec![
+            Column::fixed(loc.text("date"), Stack::Lead),
+            Column::flex(loc.text("description"), Stack::Lead),
+            Column::flex(loc.text("reference"), Stack::Left),
+            Column::numeric(loc.text("charges"), Stack::Right),
+            Column::numeric(loc.text("credits"), Stack::Right),
+            Column::numeric(loc.text("balance"), Stack::Own),
+        ],
+        rows: std::iter::once(forward).chain(lines).collect(),
+        foot: Some(vec![
+            String::new(),
+            loc.text("closing-balance"),
+            String::new(),
+            loc.money(st.total_charges),
+            loc.money(st.total_credits),
+            loc.money(st.closing_balance),
+        ]),
+        note: st.lines.is_empty().then(|| loc.text("no-activity")),
+    }
+}
+
+fn invoice_row(i: &OpenInvoice, loc: &Localizer) -> Vec<String> {
+    let days = if i.days_past_due > 0 {
+        loc.number(Decimal::from(i.days_past_due))
+    } else {
+        String::new()
+    };
+    vec![
+        i.id.to_string(),
+        i.sale.as_deref().map(clean).unwrap_or_default(),
+        loc.short_date(i.date),
+        loc.short_date(i.due_date),
+        days,
+        loc.money(i.remaining),
+    ]
+}
+
+fn invoices(st: &Statement, loc: &Localizer) -> Table {
+    Table {
+        heading: Some(loc.text("open-invoices")),
+        columns: vec![
+            Column::fixed(loc.text("invoice"), Stack::LeadLabelled),
+            Column::flex(loc.text("reference"), Stack::Lead),
+            Column::fixed(loc.text("invoice-date"), Stack::Own),
+            Column::fixed(loc.text("due-date"), Stack::Own),
+            Column::numeric(loc.text("days-past-due"), Stack::Own),
+            Column::numeric(loc.text("remaining"), Stack::Own),
+        ],
+        rows: st
+            .open_invoices
+            .iter()
+            .map(|i| invoice_row(i, loc))
+            .collect(),
+        foot: None,
+        note: st
+            .open_invoices
+            .is_empty()
+            .then(|| loc.text("no-open-invoices")),
+    }
+}
+
+/// "Current", "1–30 days", "Over 90 days".
+fn aging_label(range: &AgeRange, loc: &Localizer) -> String {
+    match range {
+        AgeRange::Current => loc.text("aging-current"),
+        AgeRange::Between { from, to } => loc.text_with(
+            "aging-range",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
+        AgeRange::Over { days } => loc.text_with("aging-over", &[("days", &days.to_string())]),
+    }
+}
+
+fn aging(st: &Statement, loc: &Localizer) -> Table {
+    let buckets = &st.aging.buckets;
+    Table {
+        heading: Some(loc.text("aging")),
+        columns: buckets
+            .iter()
+            .map(|b| Column::numeric(aging_label(&b.range, loc), Stack::Own))
+            .collect(),
+        rows: vec![buckets.iter().map(|b| loc.money(b.amount)).collect()],
+        foot: None,
+        note: None,
+    }
+}
+
+fn pay(st: &Statement, loc: &Localizer) -> Option<Pay> {
+    let link = st.payment_link.as_ref()?;
+    let text = match link.expires_at {
+        // The statement does not carry the store's time zone: the expiry is printed in UTC.
+        Some(t) => {
+            let until = format!(
+                "{} {} UTC",
+                loc.long_date(t.date_naive()),
+                t.format("%H:%M")
+            );
+            loc.text_with("pay-online-until", &[("date", &until)])
+        }
+        None => loc.text("pay-online"),
+    };
+    Some(Pay {
+        text,
+        amount: loc.money(link.amount),
+        url: clean(&link.url),
+    })
+}
+
+fn remit(st: &Statement, loc: &Localizer) -> Vec<Block> {
+    let home = st.store.address.country.as_str();
+    let to = st
+        .store
+        .remittance_address
+        .as_ref()
+        .unwrap_or(&st.store.address);
+    vec![
+        Block {
+            heading: loc.text("cheques-payable-to"),
+            lines: vec![clean(&st.store.cheques_payable_to)],
+        },
+        Block {
+            heading: loc.text("remit-to"),
+            lines: std::iter::once(clean(&st.store.name))
+                .chain(address(to, home))
+                .collect(),
+        },
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain-text layout.
+// ---------------------------------------------------------------------------------------------
+
+fn document(v: &View, w: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in std::iter::once(&v.store_name)
+        .chain(&v.store_address)
+        .chain([&v.header_text])
+    {
+        out.extend(centered(line, w));
+    }
+    out.push(rule('=', w));
+    out.extend(centered(&v.title, w));
+    out.push(String::new());
+    out.extend(pairs(&v.meta, w));
+    out.push(String::new());
+    out.extend(block(&v.customer, w));
+    out.push(rule('=', w));
+    out.extend(pairs(&v.summary, w));
+    out.push(rule('=', w));
+    out.extend(table(&v.activity, w));
+    for t in [&v.invoices, &v.aging] {
+        out.push(String::new());
+        out.extend(table(t, w));
+    }
+    out.push(rule('-', w));
+    out.extend(payment(v, w));
+    for b in &v.remit {
+        out.extend(block(b, w));
+    }
+    out.push(rule('-', w));
+    out.extend(centered(&v.thanks, w));
+    out
+}
+
+fn payment(v: &View, w: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(p) = &v.pay {
+        out.extend(split_pair(&p.text, &p.amount, w));
+        out.extend(hard_split(&p.url, w));
+        out.push(String::new());
+    }
+    if let Some(note) = &v.omitted {
+        out.extend(wrap(note, w));
+        out.push(String::new());
+    }
+    out
+}
+
+/// Characters that never break a line (inside amounts and dates).
+fn breaks(c: char) -> bool {
+    c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
+}
+
+/// Columns a string takes: its Unicode scalar values.
+fn cols(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// `s` in pieces of at most `w` characters.
+fn hard_split(s: &str, w: usize) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.chunks(w.max(1)).map(|c| c.iter().collect()).collect()
+}
+
+/// `text` wrapped on word boundaries to lines of at most `w` characters; a word longer than a
+/// line is split. Empty text is no lines.
+fn wrap(text: &str, w: usize) -> Vec<String> {
+    wrap_with(text, w, w)
+}
+
+/// `text` wrapped, the lines after the first indented.
+fn hanging(text: &str, w: usize) -> Vec<String> {
+    let mut lines = wrap_with(text, w, w - GAP);
+    for l in lines.iter_mut().skip(1) {
+        l.insert_str(0, &" ".repeat(GAP));
+    }
+    lines
+}
+
+/// `text` wrapped to a first line of `first` characters and the others of `rest`.
+fn wrap_with(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for mut word in text.split(breaks).filter(|p| !p.is_empty()) {
+        loop {
+            let w = if lines.is_empty() { first } else { rest }.max(1);
+            let used = if line.is_empty() { 0 } else { cols(&line) + 1 };
+            if used + cols(word) <= w {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                break;
+            }
+            if line.is_empty() {
+                // A word longer than a whole line: its first `w` characters make a line.
+                let cut = word.char_indices().nth(w).map_or(word.len(), |(i, _)| i);
+                lines.push(word[..cut].to_string());
+                word = &word[cut..];
+            } else {
+                lines.push(std::mem::take(&mut line));
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn pad_left(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(cols(s))))
+}
+
+fn pad_right(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(cols(s))))
+}
+
+fn centered(text: &str, w: usize) -> Vec<String> {
+    wrap(text, w)
+        .iter()
+        .map(|l| format!("{}{l}", " ".repeat((w - cols(l)) / 2)))
+        .collect()
+}
+
+fn rule(c: char, w: usize) -> String {
+    c.to_string().repeat(w)
+}
+
+/// `left` and `right` on one line, `right` against the margin; when they do not fit, `left`
+/// wraps beside `right` or, when a word of `left` would have to be split for that, above it.
+fn split_pair(left: &str, right: &str, w: usize) -> Vec<String> {
+    let (left, right) = (left.trim(), right.trim());
+    let (l, r) = (cols(left), cols(right));
+    if l == 0 || r == 0 {
+        let mut lines = wrap(left, w);
+        lines.extend(flush_right(right, w));
+        return lines;
+    }
+    if l + GAP + r <= w {
+        return vec![format!("{left}{}", pad_left(right, w - l))];
+    }
+    let room = w.saturating_sub(r + GAP);
+    if left.split(breaks).map(cols).max().unwrap_or(0) <= room {
+        let mut lines = wrap(left, room);
+        lines[0] = format!("{}{}", pad_right(&lines[0], w - r), right);
+        return lines;
+    }
+    let mut lines = wrap(left, w);
+    lines.extend(flush_right(right, w));
+    lines
+}
+
+/// A value on lines of its own: against the right margin when it fits one line, else wrapped
+/// and indented.
+fn flush_right(text: &str, w: usize) -> Vec<String> {
+    match cols(text) {
+        0 => Vec::new(),
+        n if n <= w => vec![pad_left(text, w)],
+        _ => indented(text, w),
+    }
+}
+
+/// `text` wrapped and indented.
+fn indented(text: &str, w: usize) -> Vec<String> {
+    let indent = " ".repeat(GAP);
+    wrap(text, w - GAP)
+        .iter()
+        .map(|l| format!("{indent}{l}"))
+        .collect()
+}
+
+fn pairs(list: &[Pair], w: usize) -> Vec<String> {
+    list.iter()
+        .flat_map(|p| {
+            let label = if p.strong {
+                p.label.to_uppercase()
+            } else {
+                p.label.clone()
+            };
+            split_pair(&label, &p.value, w)
+        })
+        .collect()
+}
+
+fn block(b: &Block, w: usize) -> Vec<String> {
+    let mut out = wrap(&b.heading, w);
+    for line in &b.lines {
+        out.extend(indented(line, w));
+    }
+    out
+}
+
+/// A table as columns when they fit `w`, else as stacked records; its note after the rows.
+fn table(t: &Table, w: usize) -> Vec<String> {
+    let mut out = t.heading.as_deref().map(|h| wrap(h, w)).unwrap_or_default();
+    let note = t.note.iter().flat_map(|n| wrap(n, w));
+    if t.rows.is_empty() {
+        out.extend(note);
+        return out;
+    }
+    let widths = column_widths(t, w);
+    let lines = |row: &[String]| match &widths {
+        Some(widths) => grid_row(row, widths, &t.columns),
+        None => record(row, &t.columns, w),
+    };
+    // Columns: a rule under the headers and above the footer. Records: a blank line between.
+    let separator = match &widths {
+        Some(widths) => rule('-', widths.iter().sum::<usize>() + GAP * (widths.len() - 1)),
+        None => String::new(),
+    };
+    if let Some(widths) = &widths {
+        let headers: Vec<String> = t.columns.iter().map(|c| c.header.clone()).collect();
+        out.extend(grid_row(&headers, widths, &t.columns));
+        out.push(separator.clone());
+    }
+    for (n, row) in t.rows.iter().enumerate() {
+        if n > 0 && widths.is_none() {
+            out.push(String::new());
+        }
+        out.extend(lines(row));
+    }
+    out.extend(note);
+    if let Some(foot) = &t.foot {
+        out.push(separator);
+        out.extend(lines(foot));
+    }
+    out
+}
+
+/// The rows and footer of a table.
+fn body(t: &Table) -> impl Iterator<Item = &Vec<String>> {
+    t.rows.iter().chain(&t.foot)
+}
+
+/// Each column's width when the table is printed as columns, `None` when they do not fit: at
+/// least its widest word (a wrapping column: [`FLEX_MIN`]), then the spare columns go first to
+/// the wrapping columns' content, then to headers on one line.
+fn column_widths(t: &Table, w: usize) -> Option<Vec<usize>> {
+    let widest_word = |s: &str| s.split(breaks).map(cols).max().unwrap_or(0);
+    let content: Vec<usize> = (0..t.columns.len())
+        .map(|i| body(t).map(|r| cols(&r[i])).fold(0, usize::max))
+        .collect();
+    let mut widths: Vec<usize> = t
+        .columns
+        .iter()
+        .zip(&content)
+        .map(|(c, &n)| {
+            let n = n.max(widest_word(&c.header));
+            if c.flex {
+                n.min(FLEX_MIN)
+            } else {
+                n
+            }
+        })
+        .collect();
+    let gaps = GAP * (widths.len() - 1);
+    let spare = w.checked_sub(widths.iter().sum::<usize>() + gaps)?;
+    let full: Vec<usize> = t
+        .columns
+        .iter()
+        .zip(&content)
+        .map(|(c, &n)| n.max(cols(&c.header)))
+        .collect();
+    let flex_full: Vec<usize> = t
+        .columns
+        .iter()
+        .zip(&full)
+        .map(|(c, &n)| if c.flex { n } else { 0 })
+        .collect();
+    let mut spare = share(&mut widths, &flex_full, spare);
+    // Then whole headers, the nearest to fitting first: as many one-line headers as can be.
+    let mut lacking: Vec<usize> = (0..widths.len()).filter(|&i| widths[i] < full[i]).collect();
+    lacking.sort_by_key(|&i| full[i] - widths[i]);
+    for i in lacking {
+        let more = (full[i] - widths[i]).min(spare);
+        widths[i] += more;
+        spare -= more;
+    }
+    Some(widths)
+}
+
+/// Widens columns toward their `targets`, the narrowest first, one column at a time; returns
+/// what is left of `spare`.
+fn share(widths: &mut [usize], targets: &[usize], mut spare: usize) -> usize {
+    while spare > 0 {
+        let Some(i) = (0..widths.len())
+            .filter(|&i| widths[i] < targets[i])
+            .min_by_key(|&i| widths[i])
+        else {
+            break;
+        };
+        widths[i] += 1;
+        spare -= 1;
+    }
+    spare
+}
+
+/// One row of cells, each wrapped in its column: as many lines as its tallest cell.
+fn grid_row(cells: &[String], widths: &[usize], columns: &[Column]) -> Vec<String> {
+    let wrapped: Vec<Vec<String>> = cells.iter().zip(widths).map(|(c, &w)| wrap(c, w)).collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+    (0..height)
+        .map(|i| {
+            let parts: Vec<String> = wrapped
+                .iter()
+                .zip(widths.iter().zip(columns))
+                .map(|(lines, (&w, c))| {
+                    let s = lines.get(i).map_or("", String::as_str);
+                    if c.numeric {
+                        pad_left(s, w)
+                    } else {
+                        pad_right(s, w)
+                    }
+                })
+                .collect();
+            parts.join(&" ".repeat(GAP)).trim_end().to_string()
+        })
+        .collect()
+}
+
+/// One row as lines: its lead cells, then its left cells beside its right cells, then each
+/// cell of its own.
+fn record(row: &[String], columns: &[Column], w: usize) -> Vec<String> {
+    let cells = |stack: Stack| -> Vec<(&str, &str)> {
+        columns
+            .iter()
+            .zip(row)
+            .filter(|(c, v)| c.stack == stack && !v.is_empty())
+            .map(|(c, v)| (c.header.as_str(), v.as_str()))
+            .collect()
+    };
+    let labelled = |(h, v): (&str, &str)| format!("{h} {v}");
+    let lead: Vec<String> = columns
+        .iter()
+        .zip(row)
+        .filter(|(c, v)| matches!(c.stack, Stack::Lead | Stack::LeadLabelled) && !v.is_empty())
+        .map(|(c, v)| match c.stack {
+            Stack::LeadLabelled => labelled((&c.header, v)),
+            _ => v.clone(),
+        })
+        .collect();
+    let mut out = hanging(&lead.join(" "), w);
+    let left: Vec<&str> = cells(Stack::Left).iter().map(|(_, v)| *v).collect();
+    let right: Vec<String> = cells(Stack::Right).into_iter().map(labelled).collect();
+    let (left, right_line) = (left.join("  "), right.join("  "));
+    if cols(&left) + GAP + cols(&right_line) <= w || right.len() < 2 {
+        out.extend(split_pair(&left, &right_line, w));
+    } else {
+        out.extend(wrap(&left, w));
+        for (h, v) in cells(Stack::Right) {
+            out.extend(split_pair(h, v, w));
+        }
+    }
+    for (h, v) in cells(Stack::Own) {
+        out.extend(split_pair(h, v, w));
+    }
+    out
+}
