@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Montreal;
 use creditbook::{
     AccountsQuery, ActivityQuery, Actor, Book, Charge, CreditLimit, Currency, Customer, Error,
-    Money, OpenAccount, Operation, Payment, Permission, SortKey, StoreSettings,
+    Language, Money, OpenAccount, Operation, Payment, Permission, SortKey, StatementRequest,
+    StoreSettings,
 };
 
 /// An instant at a local wall-clock time in the store's time zone.
@@ -244,5 +245,47 @@ fn main() -> Result<(), Error> {
             line.credit_after
         );
     }
+
+    // November's statement, for the customer (she reads French) and for the store (English).
+    let mut request = StatementRequest::new(date(11, 1), date(11, 30));
+    let statement = book.statement("C-1", &request)?;
+    println!(
+        "\n== November statement of C-1, in her language ({}) ==",
+        statement.language
+    );
+    print!("{}", statement.to_text(48)?);
+    request.language = Some("en".into());
+    println!("\n== The same statement in English, 48 columns (a receipt printer) ==");
+    print!("{}", book.statement("C-1", &request)?.to_text(48)?);
+
+    // Every format in every language, for a look in a browser, an XML validator or a JSON tool.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo");
+    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    for language in Language::all() {
+        request.language = Some(language.code().into());
+        let st = book.statement("C-1", &request)?;
+        for (ext, body) in [
+            ("html", st.to_html()?),
+            ("txt", st.to_text(80)?),
+            ("xml", st.to_ubl_xml()?),
+            ("json", st.to_json()),
+        ] {
+            let path = dir.join(format!("statement-C-1-{}.{ext}", language.code()));
+            std::fs::write(&path, body).map_err(|e| io_error(&path, e))?;
+        }
+    }
+    let dir = dir.canonicalize().unwrap_or(dir);
+    println!(
+        "\nWrote the statement as HTML, text, UBL 2.1 XML and JSON in en, fr, es, de and nl to {}/",
+        dir.display()
+    );
     Ok(())
+}
+
+/// A file error as a creditbook error, for the demo's one error type.
+fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::InvalidInput {
+        field: "demo output",
+        reason: format!("{}: {e}", path.display()),
+    }
 }

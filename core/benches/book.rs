@@ -2,10 +2,11 @@
 //!
 //! `make bench` runs it; figures go to BENCHMARKS.md.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use creditbook::statement::{html, text};
 use creditbook::{
-    AccountState, Book, Charge, CreditLimit, Customer, Entry, Money, OpenAccount, Operation,
-    Payment, StoreSettings,
+    AccountState, Book, Charge, CreditLimit, Customer, Entry, Localizer, Money, OpenAccount,
+    Operation, Payment, StatementRequest, StoreSettings,
 };
 use divan::Bencher;
 use rust_decimal::Decimal;
@@ -87,4 +88,66 @@ fn fold_100k_entries(bencher: Bencher) {
     bencher
         .with_inputs(|| entries.clone())
         .bench_values(|entries| AccountState::from_entries(entries).unwrap());
+}
+
+/// A Book whose account has `n` entries over about `days` days: charges with sale references,
+/// payments every third entry, a deposit and a refund to credit now and then.
+fn busy_account(n: usize, days: i64) -> (Book, NaiveDate, NaiveDate) {
+    let book = book_with_account(CreditLimit::Unlimited);
+    let cad = book.settings().currency;
+    let step = Duration::minutes(days * 24 * 60 / n as i64);
+    let mut at = start();
+    let first = start().date_naive();
+    for i in 1..n {
+        at += step;
+        let op = Operation::new(SmolStr::new(format!("op-{i}")), at);
+        let m = |minor| Money::from_minor(minor, cad);
+        let sale = format!("S-{i}");
+        match i % 10 {
+            0 => book.deposit("C-1", &op, m(5000), Some("layaway")),
+            3 | 6 | 9 => book.pay("C-1", &op, Payment::new(m(2500))),
+            _ => book.charge("C-1", &op, Charge::new(m(1999)).sale(sale.as_str())),
+        }
+        .unwrap();
+    }
+    (book, first, at.date_naive())
+}
+
+/// A statement of an account with 10,000 entries, every one of them in the period: computing it.
+#[divan::bench(sample_count = 50)]
+fn statement_10k_entries_compute(bencher: Bencher) {
+    let (book, from, to) = busy_account(10_000, 300);
+    let request = StatementRequest::new(from, to);
+    bencher.bench_local(|| book.statement("C-1", &request).unwrap());
+}
+
+/// The same statement rendered to HTML (the localizer made once, as a month-end run does).
+#[divan::bench(sample_count = 50)]
+fn statement_10k_entries_html(bencher: Bencher) {
+    let (book, from, to) = busy_account(10_000, 300);
+    let st = book
+        .statement("C-1", &StatementRequest::new(from, to))
+        .unwrap();
+    let loc = Localizer::for_statement(&st).unwrap();
+    bencher.bench_local(|| html::render(&st, &loc));
+}
+
+/// A monthly statement of an account with 10,000 entries over 300 days (about 1,000 lines).
+#[divan::bench(sample_count = 50)]
+fn statement_month_of_10k_account(bencher: Bencher) {
+    let (book, _, to) = busy_account(10_000, 300);
+    let from = to - Duration::days(30);
+    let request = StatementRequest::new(from, to);
+    bencher.bench_local(|| book.statement("C-1", &request).unwrap());
+}
+
+/// The same statement as 80-column text.
+#[divan::bench(sample_count = 50)]
+fn statement_10k_entries_text(bencher: Bencher) {
+    let (book, from, to) = busy_account(10_000, 300);
+    let st = book
+        .statement("C-1", &StatementRequest::new(from, to))
+        .unwrap();
+    let loc = Localizer::for_statement(&st).unwrap();
+    bencher.bench_local(|| text::render(&st, &loc, 80).unwrap());
 }

@@ -195,7 +195,11 @@ impl<S: Store> Book<S> {
                     if state.version() == expected {
                         // The entries are recorded whatever happens here. Should folding them fail
                         // (a bug), the cache is dropped and the account reloaded on next use.
-                        if entries.iter().try_for_each(|e| state.apply(e.clone())).is_err() {
+                        if entries
+                            .iter()
+                            .try_for_each(|e| state.apply(e.clone()))
+                            .is_err()
+                        {
                             *state = AccountState::default();
                         }
                     } else {

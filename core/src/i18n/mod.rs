@@ -8,6 +8,8 @@
 //! **Adding a language** is adding its message file (a copy of `messages/en.ftl`, translated) and
 //! one line in [`LANGUAGES`]; the test `every_language_has_every_message` checks the file.
 
+mod fast;
+
 use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
@@ -230,6 +232,8 @@ pub struct Localizer {
     currency: Currency,
     sign: String,
     iso: bool,
+    fast_numbers: Option<fast::NumberShape>,
+    fast_dates: Option<fast::DateShape>,
 }
 
 impl std::fmt::Debug for Localizer {
@@ -270,7 +274,7 @@ impl Localizer {
             CurrencyDisplay::Symbol => (local_symbol(currency).to_string(), false),
             CurrencyDisplay::IsoCode => (currency.code().to_string(), true),
         };
-        Ok(Localizer {
+        let mut loc = Localizer {
             language,
             locale: tag,
             decimal,
@@ -279,7 +283,12 @@ impl Localizer {
             currency,
             sign,
             iso,
-        })
+            fast_numbers: None,
+            fast_dates: None,
+        };
+        loc.fast_numbers = fast::NumberShape::learn(|s| loc.icu_number(s));
+        loc.fast_dates = fast::DateShape::learn(|d| loc.icu_short_date(d));
+        Ok(loc)
     }
 
     /// The localizer a statement is printed with (its language, locale, currency and display).
@@ -300,9 +309,16 @@ impl Localizer {
 
     /// A number with the language's digits, separators and grouping, exactly as given.
     pub fn number(&self, value: Decimal) -> String {
-        match fixed_decimal::Decimal::try_from_str(&value.to_string()) {
+        match &self.fast_numbers {
+            Some(shape) => shape.format(&value),
+            None => self.icu_number(&value.to_string()),
+        }
+    }
+
+    fn icu_number(&self, text: &str) -> String {
+        match fixed_decimal::Decimal::try_from_str(text) {
             Ok(d) => self.decimal.format(&d).to_string(),
-            Err(_) => value.to_string(),
+            Err(_) => text.to_string(),
         }
     }
 
@@ -332,6 +348,13 @@ impl Localizer {
 
     /// A date in digits with the full year: `11/30/2026`, `30/11/2026`, `2026-11-30` (fr-CA).
     pub fn short_date(&self, date: NaiveDate) -> String {
+        self.fast_dates
+            .as_ref()
+            .and_then(|shape| shape.format(date))
+            .unwrap_or_else(|| self.icu_short_date(date))
+    }
+
+    fn icu_short_date(&self, date: NaiveDate) -> String {
         match gregorian(date) {
             Some(d) => self.short_date.format(&d).to_string(),
             None => date.to_string(),
@@ -487,6 +510,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn fast_paths_are_learned_for_every_language_and_match_icu() {
+        for (lang, country) in [
+            ("en", "CA"),
+            ("en", "US"),
+            ("fr", "CA"),
+            ("fr", "FR"),
+            ("es", "ES"),
+            ("de", "DE"),
+            ("nl", "NL"),
+            ("de", "CH"),
+        ] {
+            let l = loc(lang, Some(country), "EUR");
+            assert!(l.fast_numbers.is_some(), "{lang}-{country} numbers");
+            assert!(l.fast_dates.is_some(), "{lang}-{country} dates");
+            for v in ["-98765432.1", "0.00", "1000.5", "-12"] {
+                assert_eq!(l.number(d(v)), l.icu_number(v), "{lang}-{country} {v}");
+            }
+            let date = NaiveDate::from_ymd_opt(2031, 2, 3).unwrap();
+            assert_eq!(
+                l.short_date(date),
+                l.icu_short_date(date),
+                "{lang}-{country}"
+            );
+        }
+        // A locale whose grouping does not fit (Indian lakh grouping) keeps ICU's formatting.
+        let hi = loc("en", Some("IN"), "EUR");
+        assert!(hi.fast_numbers.is_none());
+        assert_eq!(hi.number(d("1234567.25")), "12,34,567.25");
     }
 
     #[test]
