@@ -1,5 +1,5 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc ubl bench
+.PHONY: demo test lint unit doc ubl month-end bench
 
 CARGO ?= cargo
 
@@ -9,7 +9,7 @@ demo:
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
-test: lint unit doc ubl
+test: lint unit doc ubl month-end
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -26,6 +26,11 @@ doc:
 ## (installs xmllint and, in .venv, the XSDs when missing)
 ubl:
 	CARGO="$(CARGO)" tests/ubl/validate.sh
+
+## make month-end: the month-end run on a small export, checked against an independent oracle,
+## with bad input refused at its line and nothing left half-written
+month-end:
+	CARGO="$(CARGO)" tests/month_end/check.sh
 
 ## make bench: the performance figures of BENCHMARKS.md (never run in CI)
 bench:
