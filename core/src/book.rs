@@ -6,7 +6,9 @@
 //! answers `Conflict`: the Book catches up, decides again and retries, a bounded number of times.
 //! No lock of the Book is held while the store is called, so a store callback may call the Book.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use rustc_hash::FxHashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -20,8 +22,9 @@ use crate::figures::{self, AccountSummary, ActivityLine, ActivityQuery, Aging, O
 use crate::ledger::Ledger;
 use crate::list::AccountsQuery;
 use crate::money::{self, Money};
+use crate::ports::{Mailer, PaymentProvider};
 use crate::rules;
-use crate::settings::StoreSettings;
+use crate::settings::{Automation, StoreSettings};
 use crate::sharded::Sharded;
 use crate::state::AccountState;
 use crate::statement::{self, Statement, StatementRequest};
@@ -110,6 +113,13 @@ pub struct Book<S: Store = MemoryStore> {
     settings_error: Option<Error>,
     store: S,
     accounts: Sharded<Slot>,
+    pub(crate) mailer: Option<Box<dyn Mailer>>,
+    pub(crate) payments: Option<Box<dyn PaymentProvider>>,
+    /// Reminders and the statement schedule: start from the settings, changed with
+    /// `automated_ar`.
+    pub(crate) automation: RwLock<Automation>,
+    /// Message ids being handed to the mailer now (so one message is not sent twice at once).
+    pub(crate) sending: Mutex<FxHashSet<String>>,
 }
 
 impl Book<MemoryStore> {
@@ -133,10 +143,26 @@ impl<S: Store> Book<S> {
     pub fn with_store(settings: StoreSettings, store: S) -> Book<S> {
         Book {
             settings_error: settings.validate().err(),
+            automation: RwLock::new(settings.automation.clone()),
             settings,
             store,
             accounts: Sharded::default(),
+            mailer: None,
+            payments: None,
+            sending: Mutex::new(FxHashSet::default()),
         }
+    }
+
+    /// The same Book, delivering messages through the host's mailer.
+    pub fn with_mailer(mut self, mailer: impl Mailer + 'static) -> Book<S> {
+        self.mailer = Some(Box::new(mailer));
+        self
+    }
+
+    /// The same Book, making payment links through the host's payment provider.
+    pub fn with_payment_provider(mut self, provider: impl PaymentProvider + 'static) -> Book<S> {
+        self.payments = Some(Box::new(provider));
+        self
     }
 
     /// The store's settings.

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
 use crate::account::{CreditLimit, Customer, PaymentTerms};
-use crate::entry::Direction;
+use crate::entry::{Delivery, Direction, LinkPurpose, LinkRecord, MessageRecord};
 use crate::money::Money;
 use crate::permission::Actor;
 
@@ -195,6 +195,21 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// Record a payment link the host's provider made (`Book::payment_link` calls the provider
+    /// and records it): checks the amount, and cancels a pending deposit request for the same sale.
+    RecordPaymentLink(Box<LinkRecord>),
+    /// Record a payment the provider confirmed (`Book::confirm_online_payment`): a payment, or a
+    /// deposit when paid through a deposit request.
+    OnlinePayment {
+        /// The amount paid.
+        amount: Money,
+        /// The provider's payment id.
+        provider_payment_id: SmolStr,
+        /// The link it was paid through, if any.
+        link: Option<SmolStr>,
+    },
+    /// Record a message handed to the host's mailer (`Book::send`).
+    RecordMessage(Box<MessageRecord>),
 }
 
 impl Command {
@@ -303,6 +318,52 @@ impl Command {
                     None => d.tag("-"),
                 }
                 d.str(reason);
+            }
+            Command::RecordPaymentLink(l) => {
+                d.tag("payment_link");
+                d.str(&l.reference);
+                match &l.purpose {
+                    LinkPurpose::Balance { reference } => {
+                        d.tag("balance");
+                        d.str(reference);
+                    }
+                    LinkPurpose::Deposit { sale } => {
+                        d.tag("deposit");
+                        d.str(sale);
+                    }
+                }
+                d.dec(l.amount);
+                d.str(&l.url);
+                d.str(&l.expires_at.to_rfc3339());
+            }
+            Command::OnlinePayment {
+                amount,
+                provider_payment_id,
+                link,
+            } => {
+                d.tag("online_payment");
+                d.money(amount);
+                d.str(provider_payment_id);
+                d.opt(link.as_deref());
+            }
+            Command::RecordMessage(m) => {
+                d.tag("message");
+                d.str(&m.message_id);
+                d.str(m.kind.as_str());
+                for to in &m.to {
+                    d.str(to);
+                }
+                match &m.delivery {
+                    Delivery::Delivered { delivery_id } => {
+                        d.tag("delivered");
+                        d.str(delivery_id);
+                    }
+                    Delivery::Failed { code, reason } => {
+                        d.tag("failed");
+                        d.u64(*code as u64);
+                        d.str(reason);
+                    }
+                }
             }
         }
         d.0

@@ -129,6 +129,9 @@ pub enum EntryKind {
         /// The host's reference (tender, cheque number...).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<SmolStr>,
+        /// Set for a payment confirmed by the payment provider.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        online: Option<Box<OnlinePayment>>,
     },
     /// Money received in advance: becomes credit.
     Deposit {
@@ -137,6 +140,9 @@ pub enum EntryKind {
         /// Layaway, special order, work order...
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<SmolStr>,
+        /// Set for a deposit paid online through a deposit request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        online: Option<Box<OnlinePayment>>,
     },
     /// Store credit used as tender on a sale.
     CreditTender {
@@ -196,6 +202,121 @@ pub enum EntryKind {
     },
     /// An earlier entry undone.
     Reversal(Box<Reversal>),
+    /// A payment link was made (by the host's payment provider) for the account.
+    PaymentLinkCreated(Box<LinkRecord>),
+    /// A pending payment link was cancelled (a newer deposit request for the same sale).
+    PaymentLinkCancelled {
+        /// The link's reference.
+        reference: SmolStr,
+    },
+    /// A message was sent to the host's mailer, delivered or not.
+    MessageSent(Box<MessageRecord>),
+}
+
+/// What the provider said about a payment made online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlinePayment {
+    /// The provider's payment id: a payment is recorded once per id.
+    pub provider_payment_id: SmolStr,
+    /// The reference of the link it was paid through, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<SmolStr>,
+}
+
+/// What a payment link asks to be paid for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LinkPurpose {
+    /// What is owed, e.g. a statement's amount due.
+    Balance {
+        /// The statement number (or another reference the customer will recognize).
+        reference: SmolStr,
+    },
+    /// A deposit toward a sale (layaway, special order): becomes store credit when paid.
+    Deposit {
+        /// The sale.
+        sale: SmolStr,
+    },
+}
+
+/// A payment link as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    /// The link's reference (made by creditbook, given to the provider).
+    pub reference: SmolStr,
+    /// What it is for.
+    pub purpose: LinkPurpose,
+    /// The amount it asks for.
+    pub amount: Decimal,
+    /// The URL the provider made.
+    pub url: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Which kind of message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A statement of account.
+    Statement,
+    /// An invoice for one charge.
+    Invoice,
+    /// A payment confirmation receipt to the customer.
+    Receipt,
+    /// A payment notice to the store.
+    StoreNotice,
+    /// A reminder of an invoice falling or fallen due.
+    Reminder,
+}
+
+impl MessageKind {
+    /// The kind as a word (`"store_notice"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Statement => "statement",
+            MessageKind::Invoice => "invoice",
+            MessageKind::Receipt => "receipt",
+            MessageKind::StoreNotice => "store_notice",
+            MessageKind::Reminder => "reminder",
+        }
+    }
+}
+
+/// How a message's delivery went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Delivery {
+    /// The mailer took it.
+    Delivered {
+        /// The mailer's delivery id.
+        delivery_id: String,
+    },
+    /// The mailer failed; sending the same message again retries.
+    Failed {
+        /// The mailer's code.
+        code: i32,
+        /// The mailer's reason.
+        reason: String,
+    },
+}
+
+/// A message as the account records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    /// The message id (sending it again after a delivery sends nothing).
+    pub message_id: String,
+    /// What it was.
+    pub kind: MessageKind,
+    /// To whom.
+    pub to: Vec<String>,
+    /// Its subject.
+    pub subject: String,
+    /// For a reminder: the invoice and the reminder level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<(u64, u32)>,
+    /// Delivered or failed.
+    pub delivery: Delivery,
 }
 
 /// The kind of an entry as a plain word, for filtering and display.
@@ -218,11 +339,14 @@ pub enum EntryType {
     Adjustment,
     WriteOff,
     Reversal,
+    PaymentLinkCreated,
+    PaymentLinkCancelled,
+    MessageSent,
 }
 
 impl EntryType {
     /// Every entry type, in a fixed order.
-    pub const ALL: [EntryType; 15] = [
+    pub const ALL: [EntryType; 18] = [
         EntryType::AccountOpened,
         EntryType::ContactChanged,
         EntryType::CreditLimitChanged,
@@ -238,6 +362,9 @@ impl EntryType {
         EntryType::Adjustment,
         EntryType::WriteOff,
         EntryType::Reversal,
+        EntryType::PaymentLinkCreated,
+        EntryType::PaymentLinkCancelled,
+        EntryType::MessageSent,
     ];
 
     /// The type as a word (`"refund_to_credit"`).
@@ -258,6 +385,9 @@ impl EntryType {
             EntryType::Adjustment => "adjustment",
             EntryType::WriteOff => "write_off",
             EntryType::Reversal => "reversal",
+            EntryType::PaymentLinkCreated => "payment_link_created",
+            EntryType::PaymentLinkCancelled => "payment_link_cancelled",
+            EntryType::MessageSent => "message_sent",
         }
     }
 
@@ -278,6 +408,9 @@ impl EntryType {
                 | EntryType::CreditLimitChanged
                 | EntryType::TermsChanged
                 | EntryType::StatusChanged
+                | EntryType::PaymentLinkCreated
+                | EntryType::PaymentLinkCancelled
+                | EntryType::MessageSent
         )
     }
 }
@@ -301,6 +434,9 @@ impl EntryKind {
             EntryKind::Adjustment { .. } => EntryType::Adjustment,
             EntryKind::WriteOff { .. } => EntryType::WriteOff,
             EntryKind::Reversal(_) => EntryType::Reversal,
+            EntryKind::PaymentLinkCreated(_) => EntryType::PaymentLinkCreated,
+            EntryKind::PaymentLinkCancelled { .. } => EntryType::PaymentLinkCancelled,
+            EntryKind::MessageSent(_) => EntryType::MessageSent,
         }
     }
 
@@ -335,6 +471,9 @@ impl EntryKind {
             }
             EntryKind::StatusChanged { reason, .. } => reason.as_deref(),
             EntryKind::Reversal(r) => Some(&r.reason),
+            EntryKind::PaymentLinkCreated(l) => Some(&l.reference),
+            EntryKind::PaymentLinkCancelled { reference } => Some(reference),
+            EntryKind::MessageSent(m) => Some(&m.subject),
             _ => None,
         }
     }

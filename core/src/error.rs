@@ -100,6 +100,15 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A message without a recipient: the customer has no email on file and none was given.
+    #[error("no recipient: the customer has no email address on file and none was given")]
+    MissingRecipient,
+    /// A line break (or another control character) in a message header value.
+    #[error("the {field} of a message may not contain line breaks or control characters")]
+    HeaderInjection {
+        /// Which header.
+        field: &'static str,
+    },
 
     // ---- accounts and entries (2xx) ----
     /// No account with this id.
@@ -224,6 +233,33 @@ pub enum Error {
         /// What was asked.
         requested: Decimal,
     },
+    /// A payment link amount out of its range (above 0, at most the store's cap and, for a
+    /// balance, at most what is owed).
+    #[error(
+        "payment link amount out of range: {requested} requested, from {min} (excluded) to {max}"
+    )]
+    PaymentLinkAmountOutOfRange {
+        /// The amount must be above this.
+        min: Decimal,
+        /// The amount may be at most this.
+        max: Decimal,
+        /// What was asked.
+        requested: Decimal,
+    },
+    /// A provider confirmation names a link the account does not have.
+    #[error("unknown payment link {reference:?}")]
+    UnknownPaymentLink {
+        /// The link's reference.
+        reference: String,
+    },
+    /// A provider confirmation whose amount is not the link's.
+    #[error("payment amount {paid} does not match the link's {expected}")]
+    PaymentAmountMismatch {
+        /// What the link asked.
+        expected: Decimal,
+        /// What the provider reported.
+        paid: Decimal,
+    },
 
     // ---- permissions (4xx) ----
     /// The acting employee lacks a permission the operation needs.
@@ -255,6 +291,28 @@ pub enum Error {
         code: i32,
         /// The host's message.
         message: String,
+    },
+    /// The host's mailer failed to deliver a message (recorded as failed; sending it again retries).
+    #[error("delivery failed (code {code}): {message}")]
+    DeliveryFailed {
+        /// The mailer's own code.
+        code: i32,
+        /// The mailer's message.
+        message: String,
+    },
+    /// The host's payment provider failed to make a link; nothing was recorded.
+    #[error("payment provider failed (code {code}): {message}")]
+    PaymentProviderFailed {
+        /// The provider's own code.
+        code: i32,
+        /// The provider's message.
+        message: String,
+    },
+    /// The operation needs a port the host did not give the Book (`"mailer"`, `"payment provider"`).
+    #[error("no {port} was given to the Book")]
+    PortMissing {
+        /// Which port.
+        port: &'static str,
     },
     /// A persisted record could not be read.
     #[error("corrupt record: {reason}")]
@@ -289,6 +347,8 @@ impl Error {
             Error::InvalidDateRange { .. } => 110,
             Error::LanguageNotOffered { .. } => 111,
             Error::InvalidStatementRequest { .. } => 112,
+            Error::MissingRecipient => 113,
+            Error::HeaderInjection { .. } => 114,
             Error::UnknownAccount { .. } => 200,
             Error::AccountExists { .. } => 201,
             Error::AccountOnHold { .. } => 202,
@@ -307,12 +367,18 @@ impl Error {
             Error::AlreadyReversed { .. } => 307,
             Error::NotReversible { .. } => 308,
             Error::WriteOffExceedsInvoice { .. } => 309,
+            Error::PaymentLinkAmountOutOfRange { .. } => 310,
+            Error::UnknownPaymentLink { .. } => 311,
+            Error::PaymentAmountMismatch { .. } => 312,
             Error::PermissionDenied { .. } => 400,
             Error::OperationIdConflict { .. } => 500,
             Error::StoreContention { .. } => 600,
             Error::StoreFailed { .. } => 601,
             Error::CorruptRecord { .. } => 602,
             Error::UnsupportedSchema { .. } => 603,
+            Error::DeliveryFailed { .. } => 604,
+            Error::PaymentProviderFailed { .. } => 605,
+            Error::PortMissing { .. } => 606,
         }
     }
 

@@ -23,9 +23,13 @@ pub mod error;
 pub mod figures;
 pub mod i18n;
 pub mod ledger;
+pub mod links;
 pub mod list;
+pub mod message;
 pub mod money;
+pub mod outreach;
 pub mod permission;
+pub mod ports;
 pub mod rules;
 pub mod sales;
 pub mod settings;
@@ -41,6 +45,7 @@ pub use command::{Charge, Command, OpenAccount, Operation, Payment};
 pub use entry::{
     Allocation, Direction, Effect, Entry, EntryKind, EntryType, RECORD_SCHEMA_VERSION,
 };
+pub use entry::{Delivery, LinkPurpose, LinkRecord, MessageKind, MessageRecord, OnlinePayment};
 pub use error::{Error, Result};
 pub use figures::{
     AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,
@@ -48,10 +53,14 @@ pub use figures::{
 pub use i18n::{CurrencyDisplay, Language, Localizer};
 pub use ledger::{Invoice, Ledger, Profile};
 pub use list::{AccountsQuery, SortKey};
+pub use message::{Attachment, Message};
 pub use money::{Currency, Money};
+pub use outreach::{Confirmed, OnlinePaymentConfirmation, PaymentLink, ReminderDue, Sent};
 pub use permission::{Actor, Permission};
+pub use ports::{Mailer, PaymentLinkRequest, PaymentProvider, PortError};
 pub use sales::{Sale, SalesIndex};
 pub use settings::{AgingBuckets, Policies, StatementSettings, StoreSettings};
+pub use settings::{Automation, MessageSettings};
 pub use state::AccountState;
 pub use statement::{Statement, StatementLine, StatementRequest};
 pub use store::{MemoryStore, Store, StoreError};

@@ -9,7 +9,10 @@ use smol_str::SmolStr;
 
 use crate::account::{AccountStatus, CreditLimit, PaymentTerms};
 use crate::command::{Charge, Command, OpenAccount, Operation, Payment};
-use crate::entry::{AccountOpened, Allocation, Direction, Entry, EntryKind, Reversal, SaleDelta};
+use crate::entry::{
+    AccountOpened, Allocation, Direction, Entry, EntryKind, LinkPurpose, LinkRecord, OnlinePayment,
+    Reversal, SaleDelta,
+};
 use crate::error::{Error, Result};
 use crate::ledger::{Ledger, Profile};
 use crate::money::{self, Currency, Money};
@@ -71,7 +74,12 @@ pub fn decide(
     })?;
     let actor = op.actor.as_ref();
     let cur = profile.currency;
-    if profile.status == AccountStatus::Archived && !matches!(command, Command::Reactivate) {
+    // Money that arrived online and messages already sent are recorded even on an archived account.
+    let always = matches!(
+        command,
+        Command::Reactivate | Command::OnlinePayment { .. } | Command::RecordMessage(_)
+    );
+    if profile.status == AccountStatus::Archived && !always {
         return Err(Error::AccountArchived {
             account: account.to_string(),
         });
@@ -128,7 +136,14 @@ pub fn decide(
         Command::Deposit { amount, reference } => {
             let amount = amount.positive_in(cur)?;
             let reference = opt_id("reference", reference)?;
-            out.push(EntryKind::Deposit { amount, reference }, vec![]);
+            out.push(
+                EntryKind::Deposit {
+                    amount,
+                    reference,
+                    online: None,
+                },
+                vec![],
+            );
             auto_apply(&mut out, ledger, settings, amount)?;
         }
         Command::UseCredit { amount, sale } => {
@@ -210,6 +225,24 @@ pub fn decide(
                     );
                 }
             }
+        }
+        Command::RecordPaymentLink(link) => payment_link(&mut out, state, settings, cur, link)?,
+        Command::OnlinePayment {
+            amount,
+            provider_payment_id,
+            link,
+        } => online_payment(
+            &mut out,
+            state,
+            settings,
+            cur,
+            amount,
+            provider_payment_id,
+            link,
+        )?,
+        Command::RecordMessage(m) => {
+            validate::check_id("message id", &m.message_id)?;
+            out.push(EntryKind::MessageSent(m.clone()), vec![]);
         }
         Command::WriteOff {
             invoice,
@@ -422,7 +455,14 @@ fn payment(
     } else {
         allocate_named(ledger, &p.invoices, amount)?
     };
-    out.push(EntryKind::Payment { amount, reference }, allocations);
+    out.push(
+        EntryKind::Payment {
+            amount,
+            reference,
+            online: None,
+        },
+        allocations,
+    );
     auto_apply(out, ledger, settings, left)
 }
 
@@ -502,6 +542,130 @@ fn refund_to_credit(
         allocations,
     );
     auto_apply(out, ledger, settings, left)
+}
+
+/// The range a payment link's amount must be in: above 0, at most the store's cap and, for what
+/// is owed, at most the balance owed. Returns the amount at the currency's scale.
+pub fn check_link_amount(
+    ledger: &Ledger,
+    settings: &StoreSettings,
+    cur: Currency,
+    purpose: &LinkPurpose,
+    amount: Decimal,
+) -> Result<Decimal> {
+    let amount = cur.normalize(amount)?;
+    let cap = settings.messages.payment_link_max;
+    let max = match purpose {
+        LinkPurpose::Balance { .. } => cap.min(ledger.balance_owed()),
+        LinkPurpose::Deposit { .. } => cap,
+    };
+    if amount <= Decimal::ZERO || amount > max {
+        return Err(Error::PaymentLinkAmountOutOfRange {
+            min: cur.at_scale(Decimal::ZERO),
+            max: cur.at_scale(max),
+            requested: amount,
+        });
+    }
+    Ok(amount)
+}
+
+fn payment_link(
+    out: &mut Out<'_>,
+    state: &AccountState,
+    settings: &StoreSettings,
+    cur: Currency,
+    link: &LinkRecord,
+) -> Result<()> {
+    let amount = check_link_amount(state.ledger(), settings, cur, &link.purpose, link.amount)?;
+    validate::check_id("payment link reference", &link.reference)?;
+    crate::message::header_value("payment link URL", &link.url)?;
+    if link.url.is_empty() || link.url.len() > 2048 {
+        return Err(Error::invalid(
+            "payment link URL",
+            "must be 1 to 2048 bytes",
+        ));
+    }
+    if let LinkPurpose::Deposit { sale } = &link.purpose {
+        validate::check_id("sale", sale)?;
+        // A new request for the same sale cancels the pending one.
+        for old in crate::links::links(state.entries()) {
+            let same_sale =
+                matches!(&old.record.purpose, LinkPurpose::Deposit { sale: s } if s == sale);
+            if same_sale && old.status == crate::links::LinkStatus::Pending {
+                out.push(
+                    EntryKind::PaymentLinkCancelled {
+                        reference: old.record.reference.clone(),
+                    },
+                    vec![],
+                );
+            }
+        }
+    }
+    let mut record = link.clone();
+    record.amount = amount;
+    out.push(EntryKind::PaymentLinkCreated(Box::new(record)), vec![]);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn online_payment(
+    out: &mut Out<'_>,
+    state: &AccountState,
+    settings: &StoreSettings,
+    cur: Currency,
+    amount: &Money,
+    provider_payment_id: &SmolStr,
+    link: &Option<SmolStr>,
+) -> Result<()> {
+    let ledger = state.ledger();
+    let amount = amount.positive_in(cur)?;
+    validate::check_id("provider payment id", provider_payment_id)?;
+    let online = Some(Box::new(OnlinePayment {
+        provider_payment_id: provider_payment_id.clone(),
+        link: link.clone(),
+    }));
+    let purpose = match link {
+        Some(reference) => {
+            let l = crate::links::find(state.entries(), reference).ok_or_else(|| {
+                Error::UnknownPaymentLink {
+                    reference: reference.to_string(),
+                }
+            })?;
+            if l.record.amount != amount {
+                return Err(Error::PaymentAmountMismatch {
+                    expected: l.record.amount,
+                    paid: amount,
+                });
+            }
+            Some(l.record.purpose)
+        }
+        None => None,
+    };
+    match purpose {
+        Some(LinkPurpose::Deposit { sale }) => {
+            out.push(
+                EntryKind::Deposit {
+                    amount,
+                    reference: Some(sale),
+                    online,
+                },
+                vec![],
+            );
+            auto_apply(out, ledger, settings, amount)
+        }
+        _ => {
+            let (allocations, left) = allocate_oldest(ledger, amount, &[])?;
+            out.push(
+                EntryKind::Payment {
+                    amount,
+                    reference: link.clone(),
+                    online,
+                },
+                allocations,
+            );
+            auto_apply(out, ledger, settings, left)
+        }
+    }
 }
 
 /// Under the auto-apply policy, new credit goes to open invoices (oldest due first) in the same

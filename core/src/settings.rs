@@ -122,6 +122,72 @@ impl Default for StatementSettings {
     }
 }
 
+/// How the store sends messages and takes payments online.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSettings {
+    /// The store's email address, the messages' sender (and reply address).
+    pub from: Option<String>,
+    /// Where payment notices to the store go; `None`: `from`.
+    pub notices_to: Option<String>,
+    /// Attach the statement as UBL XML too (the HTML is always attached).
+    pub attach_ubl: bool,
+    /// The most one payment link may ask, in the store's currency (major units): 100,000.
+    pub payment_link_max: Decimal,
+    /// Statements get a "Pay online" link by default when a payment provider is given.
+    pub include_payment_link: bool,
+    /// Days a statement's payment link stays valid (30).
+    pub payment_link_days: u32,
+    /// Days a deposit request stays valid (14).
+    pub deposit_request_days: u32,
+}
+
+impl Default for MessageSettings {
+    fn default() -> MessageSettings {
+        MessageSettings {
+            from: None,
+            notices_to: None,
+            attach_ubl: false,
+            payment_link_max: Decimal::new(100_000, 0),
+            include_payment_link: true,
+            payment_link_days: 30,
+            deposit_request_days: 14,
+        }
+    }
+}
+
+/// Accounts-receivable automation: reminders and the monthly statement run. Off until the store
+/// sets them (changing them through the Book needs `automated_ar`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Automation {
+    /// Reminder days relative to due dates, e.g. `[-3, 0, 3, 7, 14, 30]`; empty: no reminders.
+    pub reminder_days: Vec<i32>,
+    /// Day of the month (1-28) on which last month's statements are due; `None`: no schedule.
+    pub statement_day: Option<u32>,
+}
+
+impl Automation {
+    /// Checks the days: reminder days strictly increasing within a year, statement day 1 to 28.
+    pub fn validate(&self) -> Result<()> {
+        let d = &self.reminder_days;
+        if d.len() > 12 || d.windows(2).any(|w| w[0] >= w[1]) || d.iter().any(|x| x.abs() > 365) {
+            return Err(Error::invalid(
+                "reminder days",
+                "at most 12 strictly increasing days between -365 and 365",
+            ));
+        }
+        if self
+            .statement_day
+            .is_some_and(|day| !(1..=28).contains(&day))
+        {
+            return Err(Error::invalid(
+                "statement day",
+                "a day of the month from 1 to 28",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// One store's settings.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
@@ -141,6 +207,10 @@ pub struct StoreSettings {
     pub aging: AgingBuckets,
     /// Statements.
     pub statements: StatementSettings,
+    /// Messages and payment links.
+    pub messages: MessageSettings,
+    /// Reminders and the statement schedule.
+    pub automation: Automation,
 }
 
 impl StoreSettings {
@@ -163,6 +233,8 @@ impl StoreSettings {
             policies: Policies::default(),
             aging: AgingBuckets::default(),
             statements: StatementSettings::default(),
+            messages: MessageSettings::default(),
+            automation: Automation::default(),
         })
     }
 
@@ -217,6 +289,14 @@ impl StoreSettings {
         if st.percent_due < Decimal::ZERO || st.percent_due > Decimal::ONE_HUNDRED {
             return Err(Error::invalid("percent due", "must be between 0 and 100"));
         }
+        let m = &self.messages;
+        if m.payment_link_max <= Decimal::ZERO {
+            return Err(Error::invalid("payment link maximum", "must be above 0"));
+        }
+        for address in [&m.from, &m.notices_to].into_iter().flatten() {
+            crate::validate::email(address)?;
+        }
+        self.automation.validate()?;
         if st.languages.is_empty() || !st.languages.contains(&st.language) {
             return Err(Error::invalid(
                 "languages",

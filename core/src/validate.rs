@@ -58,39 +58,24 @@ fn no_control(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// A structural check of an email address (`local@domain.tld`, no spaces, no control characters,
-/// RFC 5321 lengths). Refuses with [`Error::InvalidEmail`].
+/// An email address, checked by the `email_address` crate (RFC 5321/5322 addresses with a dotted
+/// domain; no display names, no domain literals). Refuses with [`Error::InvalidEmail`].
 pub fn email(address: &str) -> Result<String> {
     let bad = || Error::InvalidEmail {
         address: address.chars().take(254).collect(),
     };
     let a = address.trim();
-    if a.len() > 254 || a.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if a.chars().any(char::is_control) {
         return Err(bad());
     }
-    let (local, domain) = a.rsplit_once('@').ok_or_else(bad)?;
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    if local_ok && domain_ok {
-        Ok(a.to_string())
-    } else {
-        Err(bad())
-    }
+    let options = email_address::Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
+        allow_long_local_parts: false,
+    };
+    email_address::EmailAddress::parse_with_options(a, options).map_err(|_| bad())?;
+    Ok(a.to_string())
 }
 
 /// A language tag such as `fr` or `fr-CA`: 2-3 letters, then optional subtags of letters/digits.

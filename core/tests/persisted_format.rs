@@ -8,6 +8,7 @@
 //! is never re-blessed: a new format gets a new schema version and a new golden file.
 
 mod common;
+mod ports;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -21,6 +22,85 @@ const GOLDEN: &str = concat!(
     "/../tests/golden/entries-v1.jsonl"
 );
 
+/// A second ledger of schema 1 with the kinds of getting paid online: payment links (one
+/// cancelled by a newer deposit request), payments and deposits confirmed by the provider, and
+/// messages sent (one failed, then retried).
+const GOLDEN_ONLINE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/golden/entries-v1-online.jsonl"
+);
+
+/// The records of the online scenario.
+fn online_records() -> String {
+    use creditbook::{Book, LinkPurpose, Money, OnlinePaymentConfirmation};
+    let mailer = ports::RecordingMailer::default();
+    let book = Book::new(settings())
+        .with_mailer(mailer.clone())
+        .with_payment_provider(ports::RecordingProvider::default());
+    let at = noon(opening_day());
+    let mut request = open_request("Marie Tremblay", limit("500.00"));
+    request.customer.email = Some("marie@example.com".into());
+    book.open_account(ACCOUNT, &creditbook::Operation::new("o-1", at), request)
+        .unwrap();
+    let op = |id: &str| creditbook::Operation::new(id, at);
+    book.charge(
+        ACCOUNT,
+        &op("o-2"),
+        creditbook::Charge::new(money("120.00")).sale("S-1"),
+    )
+    .unwrap();
+    let balance = LinkPurpose::Balance {
+        reference: "ST-1".into(),
+    };
+    let link = book
+        .payment_link(ACCOUNT, &op("o-3"), money("120.00"), balance)
+        .unwrap();
+    let layaway = || LinkPurpose::Deposit { sale: "S-9".into() };
+    book.payment_link(ACCOUNT, &op("o-4"), money("50.00"), layaway())
+        .unwrap();
+    let deposit = book
+        .payment_link(ACCOUNT, &op("o-5"), money("60.00"), layaway())
+        .unwrap();
+    let confirm = |id: &str, amount: &str, link: Option<String>| OnlinePaymentConfirmation {
+        provider_payment_id: id.into(),
+        amount: money(amount),
+        at,
+        link,
+    };
+    mailer.set_down(true);
+    book.confirm_online_payment(
+        ACCOUNT,
+        &confirm("pp_1", "120.00", Some(link.record.reference.to_string())),
+    )
+    .unwrap();
+    mailer.set_down(false);
+    book.confirm_online_payment(
+        ACCOUNT,
+        &confirm("pp_2", "60.00", Some(deposit.record.reference.to_string())),
+    )
+    .unwrap();
+    let entries = book.entries(ACCOUNT).unwrap();
+    entries.iter().map(|e| e.to_record() + "\n").collect()
+}
+
+/// A golden file's text (written first when `CREDITBOOK_BLESS=1`).
+fn golden_file(path: &str, make: fn() -> String) -> String {
+    if std::env::var("CREDITBOOK_BLESS").as_deref() == Ok("1") {
+        std::fs::write(path, make()).expect("writing the golden file");
+    }
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e} (bless it once with CREDITBOOK_BLESS=1)"))
+}
+
+fn online_entries() -> Vec<Entry> {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    let text = TEXT.get_or_init(|| golden_file(GOLDEN_ONLINE, online_records));
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| Entry::from_record(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
+        .collect()
+}
+
 /// The records the scenario writes today, one per line.
 fn scenario_records() -> String {
     let shop = mixed_scenario();
@@ -31,13 +111,7 @@ fn scenario_records() -> String {
 /// The golden file's text (written first when `CREDITBOOK_BLESS=1`).
 fn golden() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
-    TEXT.get_or_init(|| {
-        if std::env::var("CREDITBOOK_BLESS").as_deref() == Ok("1") {
-            std::fs::write(GOLDEN, scenario_records()).expect("writing the golden file");
-        }
-        std::fs::read_to_string(GOLDEN)
-            .unwrap_or_else(|e| panic!("{GOLDEN}: {e} (bless it once with CREDITBOOK_BLESS=1)"))
-    })
+    TEXT.get_or_init(|| golden_file(GOLDEN, scenario_records))
 }
 
 fn golden_entries() -> Vec<Entry> {
@@ -49,12 +123,33 @@ fn golden_entries() -> Vec<Entry> {
 }
 
 #[test]
-fn the_golden_file_has_an_entry_of_every_kind() {
+fn the_golden_files_have_an_entry_of_every_kind() {
     let kinds: BTreeSet<EntryType> = golden_entries()
         .iter()
+        .chain(&online_entries())
         .map(|e| e.kind.entry_type())
         .collect();
     assert_eq!(kinds, EntryType::ALL.into_iter().collect());
+}
+
+#[test]
+fn the_online_golden_file_loads_folds_and_is_written_back() {
+    let entries = online_entries();
+    assert_eq!(
+        online_records(),
+        entries
+            .iter()
+            .map(|e| e.to_record() + "\n")
+            .collect::<String>()
+    );
+    let state = AccountState::from_entries(entries).unwrap();
+    // 120.00 charged and paid online; the 60.00 layaway deposit paid online is credit.
+    assert_eq!(state.ledger().balance_owed(), dec("0.00"));
+    assert_eq!(state.ledger().credit_balance(), dec("60.00"));
+    let links = creditbook::links::links(state.entries());
+    let status: Vec<_> = links.iter().map(|l| l.status).collect();
+    use creditbook::links::LinkStatus::*;
+    assert_eq!(status, [Paid, Cancelled, Paid]);
 }
 
 #[test]

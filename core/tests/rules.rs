@@ -649,7 +649,8 @@ fn a_deposit_becomes_credit_that_can_be_spent_as_tender() {
         deposit.entry().kind,
         EntryKind::Deposit {
             amount: dec("100"),
-            reference: Some("layaway".into())
+            reference: Some("layaway".into()),
+            online: None,
         }
     );
     let tender = shop.use_credit("30", Some("S-1")).unwrap();

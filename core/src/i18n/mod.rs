@@ -502,6 +502,17 @@ mod tests {
                     ("date", "x"),
                     ("amount", "y"),
                     ("max", "z"),
+                    ("name", "n"),
+                    ("number", "n"),
+                    ("store", "s"),
+                    ("period", "p"),
+                    ("url", "u"),
+                    ("invoice", "i"),
+                    ("due", "d"),
+                    ("owed", "o"),
+                    ("credit", "c"),
+                    ("account", "a"),
+                    ("payment", "p"),
                 ];
                 let text = message(lang, id, &args);
                 assert!(

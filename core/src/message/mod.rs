@@ -1,0 +1,110 @@
+//! Outgoing messages: complete emails (recipients, subject, text and HTML bodies, attachments) as
+//! data the user can review, and as the RFC 5322 / MIME bytes that will be sent.
+//!
+//! Every header value is checked: a line break or another control character in a recipient, the
+//! subject or an attachment's name is refused ([`Error::HeaderInjection`]), and every address is
+//! validated ([`Error::InvalidEmail`]).
+
+pub mod compose;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use smol_str::SmolStr;
+
+use crate::entry::MessageKind;
+use crate::error::{Error, Result};
+use crate::i18n::Language;
+use crate::validate;
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    /// Its file name.
+    pub filename: String,
+    /// Its MIME type, e.g. `text/html; charset=utf-8`.
+    pub content_type: String,
+    /// Its content.
+    pub content: Vec<u8>,
+}
+
+/// A complete message, ready to be reviewed and sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// Its id: sending the same id again after a delivery sends nothing.
+    pub id: String,
+    /// What it is.
+    pub kind: MessageKind,
+    /// The account it belongs to (where it is recorded).
+    pub account: SmolStr,
+    /// Its language.
+    pub language: Language,
+    /// The sender (the store), when the store has an address.
+    pub from: Option<String>,
+    /// The recipients.
+    pub to: Vec<String>,
+    /// The subject.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body.
+    pub html: String,
+    /// Attached files.
+    pub attachments: Vec<Attachment>,
+    /// For a reminder: the invoice and the level.
+    pub reminder: Option<(u64, u32)>,
+}
+
+impl Message {
+    /// Checks every header value: addresses valid, no line breaks or control characters.
+    pub fn check_headers(&self) -> Result<()> {
+        if self.to.is_empty() {
+            return Err(Error::MissingRecipient);
+        }
+        for address in self.to.iter().chain(self.from.iter()) {
+            header_value("recipient", address)?;
+            validate::email(address)?;
+        }
+        header_value("subject", &self.subject)?;
+        header_value("message id", &self.id)?;
+        for a in &self.attachments {
+            header_value("attachment name", &a.filename)?;
+            header_value("attachment type", &a.content_type)?;
+        }
+        Ok(())
+    }
+
+    /// The message as RFC 5322 / MIME bytes (multipart: text and HTML alternatives, then the
+    /// attachments), dated `date`. MIME boundaries are random; everything else is deterministic.
+    pub fn to_rfc5322(&self, date: DateTime<Utc>) -> Result<Vec<u8>> {
+        self.check_headers()?;
+        let mut b = mail_builder::MessageBuilder::new()
+            .message_id(format!("{}@creditbook", self.id))
+            .to(self.to.iter().map(String::as_str).collect::<Vec<_>>())
+            .subject(self.subject.as_str())
+            .date(date.timestamp())
+            .text_body(self.text.as_str())
+            .html_body(self.html.as_str());
+        if let Some(from) = &self.from {
+            b = b.from(from.as_str()).reply_to(from.as_str());
+        }
+        for a in &self.attachments {
+            b = b.attachment(
+                a.content_type.as_str(),
+                a.filename.as_str(),
+                a.content.as_slice(),
+            );
+        }
+        b.write_to_vec().map_err(|e| Error::InvalidInput {
+            field: "message",
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Refuses a header value with a line break or another control character.
+pub fn header_value(field: &'static str, value: &str) -> Result<()> {
+    if value.chars().any(char::is_control) {
+        return Err(Error::HeaderInjection { field });
+    }
+    Ok(())
+}

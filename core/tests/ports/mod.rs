@@ -1,0 +1,63 @@
+//! A recording Mailer and PaymentProvider with the real ports' shape: they keep what they were
+//! given, answer with predictable ids and URLs, and can be told to fail.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use creditbook::{Mailer, Message, PaymentLinkRequest, PaymentProvider, PortError};
+
+/// Keeps every message it delivers; fails while `down` is set.
+#[derive(Clone, Default)]
+pub struct RecordingMailer {
+    pub sent: Arc<Mutex<Vec<Message>>>,
+    pub down: Arc<AtomicBool>,
+    pub attempts: Arc<AtomicU32>,
+}
+
+impl RecordingMailer {
+    /// The messages delivered so far.
+    pub fn delivered(&self) -> Vec<Message> {
+        self.sent.lock().unwrap().clone()
+    }
+
+    /// Makes the mailer fail (true) or work (false).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+}
+
+impl Mailer for RecordingMailer {
+    fn send(&self, message: &Message) -> Result<String, PortError> {
+        let n = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.down.load(Ordering::SeqCst) {
+            return Err(PortError::new(421, "mail server down"));
+        }
+        self.sent.lock().unwrap().push(message.clone());
+        Ok(format!("delivery-{n}"))
+    }
+}
+
+/// Makes links `https://pay.example/<reference>`; keeps every request; fails while `down` is set.
+#[derive(Clone, Default)]
+pub struct RecordingProvider {
+    pub requests: Arc<Mutex<Vec<PaymentLinkRequest>>>,
+    pub down: Arc<AtomicBool>,
+}
+
+impl RecordingProvider {
+    /// The requests made so far.
+    pub fn made(&self) -> Vec<PaymentLinkRequest> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl PaymentProvider for RecordingProvider {
+    fn create_link(&self, request: &PaymentLinkRequest) -> Result<String, PortError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(PortError::new(503, "provider unavailable"));
+        }
+        self.requests.lock().unwrap().push(request.clone());
+        Ok(format!("https://pay.example/{}", request.reference))
+    }
+}
