@@ -24,10 +24,20 @@ fn date(month: u32, day: u32) -> NaiveDate {
 }
 
 fn main() -> Result<(), Error> {
-    let settings = StoreSettings::new("Quincaillerie Lapointe", "CAD", "America/Montreal")?;
+    let mut settings = StoreSettings::new("Quincaillerie Lapointe", "CAD", "America/Montreal")?;
+    settings.messages.from = Some("comptes@quincaillerie-lapointe.example".into());
     let cad: Currency = settings.currency;
     let money = |text: &str| Money::parse(text, cad);
-    let book = Book::new(settings);
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo");
+    let outbox = demo.join("outbox");
+    let _ = std::fs::remove_dir_all(&outbox);
+    std::fs::create_dir_all(&outbox).map_err(|e| io_error(&outbox, e))?;
+    // The host's ports: a mailer that writes .eml files, a payment provider that makes links.
+    let book = Book::new(settings)
+        .with_mailer(OutboxMailer {
+            dir: outbox.clone(),
+        })
+        .with_payment_provider(DemoProvider);
     let manager = Actor::new("emp-1")
         .with(Permission::CreditAccountRefund)
         .with(Permission::CreditLimit);
@@ -51,7 +61,10 @@ fn main() -> Result<(), Error> {
         "C-2",
         &Operation::new("open-2", at(2, 9, 5)),
         OpenAccount {
-            customer: Customer::new("cust-40", "Construction Gagnon"),
+            customer: Customer {
+                email: Some("comptabilite@gagnon.example".into()),
+                ..Customer::new("cust-40", "Construction Gagnon")
+            },
             credit_limit: CreditLimit::Unlimited,
             terms: None,
         },
@@ -259,8 +272,7 @@ fn main() -> Result<(), Error> {
     print!("{}", book.statement("C-1", &request)?.to_text(48)?);
 
     // Every format in every language, for a look in a browser, an XML validator or a JSON tool.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo");
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    let dir = demo.clone();
     for language in Language::all() {
         request.language = Some(language.code().into());
         let st = book.statement("C-1", &request)?;
@@ -279,7 +291,119 @@ fn main() -> Result<(), Error> {
         "\nWrote the statement as HTML, text, UBL 2.1 XML and JSON in en, fr, es, de and nl to {}/",
         dir.display()
     );
+
+    // December 1st: email every November statement with a balance, each with a "Pay online" link.
+    println!("\n== December 1st: the month's statements by email ==");
+    let dec1 = Montreal
+        .with_ymd_and_hms(2026, 12, 1, 8, 0, 0)
+        .single()
+        .expect("an unambiguous local time")
+        .with_timezone(&Utc);
+    let november = StatementRequest::new(date(11, 1), date(11, 30));
+    let mut gagnon_link = None;
+    for account in ["C-1", "C-2"] {
+        let op = Operation::new("statement-2026-11", dec1);
+        let st = book.statement_with_link(account, &november, &op, None)?;
+        let message = book.compose_statement_email(&st, None)?;
+        let sent = book.send(&message, dec1)?;
+        println!(
+            "{account}: \"{}\" to {} ({}), delivery {}",
+            message.subject,
+            message.to.join(", "),
+            st.payment_link
+                .as_ref()
+                .map_or("no link: nothing due".to_string(), |l| format!(
+                    "Pay online: {}",
+                    l.url
+                )),
+            sent.delivery_id
+        );
+        if account == "C-2" {
+            gagnon_link = st.payment_link.clone();
+        }
+    }
+    let outbox = outbox.canonicalize().unwrap_or(outbox);
+    println!(
+        "The messages are in {}/ (open them in any mail client).",
+        outbox.display()
+    );
+
+    // The contractor pays online; the provider reports it twice. It is recorded once.
+    if let Some(link) = gagnon_link {
+        let reference = book
+            .entries("C-2")?
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                creditbook::EntryKind::PaymentLinkCreated(r) => Some(r.reference.to_string()),
+                _ => None,
+            });
+        let confirmation = creditbook::OnlinePaymentConfirmation {
+            provider_payment_id: "pp_20261203_0001".into(),
+            amount: Money::new(link.amount, cad),
+            at: dec1 + chrono::Duration::days(2),
+            link: reference,
+        };
+        let first = book.confirm_online_payment("C-2", &confirmation)?;
+        let again = book.confirm_online_payment("C-2", &confirmation)?;
+        println!(
+            "\nOnline payment of {} confirmed twice: recorded once (second replayed = {}), owed now {}.",
+            link.amount,
+            again.outcome.replayed,
+            book.summary("C-2", date(12, 3))?.balance_owed
+        );
+        if let Some((receipt, sent)) = first.receipt {
+            println!(
+                "Receipt to {} ({}):\n  Subject: {}\n{}",
+                receipt.to.join(", "),
+                if sent.is_ok() {
+                    "delivered"
+                } else {
+                    "delivery failed"
+                },
+                receipt.subject,
+                receipt
+                    .text
+                    .lines()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
     Ok(())
+}
+
+/// The demo's mailer: writes each message as an .eml file (openable in any mail client).
+struct OutboxMailer {
+    dir: std::path::PathBuf,
+}
+
+impl creditbook::Mailer for OutboxMailer {
+    fn send(&self, message: &creditbook::Message) -> Result<String, creditbook::PortError> {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 13, 0, 0).unwrap();
+        let bytes = message
+            .to_rfc5322(at)
+            .map_err(|e| creditbook::PortError::new(1, e.to_string()))?;
+        let path = self.dir.join(format!("{}.eml", message.id));
+        std::fs::write(&path, bytes).map_err(|e| creditbook::PortError::new(2, e.to_string()))?;
+        Ok(path.display().to_string())
+    }
+}
+
+/// The demo's payment provider: a link on a made-up payment portal.
+struct DemoProvider;
+
+impl creditbook::PaymentProvider for DemoProvider {
+    fn create_link(
+        &self,
+        request: &creditbook::PaymentLinkRequest,
+    ) -> Result<String, creditbook::PortError> {
+        Ok(format!(
+            "https://pay.example/lapointe/{}",
+            request.reference
+        ))
+    }
 }
 
 /// A file error as a creditbook error, for the demo's one error type.
