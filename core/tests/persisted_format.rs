@@ -32,7 +32,7 @@ const GOLDEN_ONLINE: &str = concat!(
 
 /// The records of the online scenario.
 fn online_records() -> String {
-    use creditbook::{Book, LinkPurpose, Money, OnlinePaymentConfirmation};
+    use creditbook::{Book, LinkPurpose, OnlinePaymentConfirmation};
     let mailer = ports::RecordingMailer::default();
     let book = Book::new(settings())
         .with_mailer(mailer.clone())
