@@ -1,1 +1,31 @@
-//! C ABI for creditbook: not yet exposed (see issue 5). This crate builds so the workspace is whole.
+//! The C ABI of creditbook: everything a till or a back office does with customer credit
+//! accounts, for C and C++ hosts. The header is `include/creditbook.h`, generated from this crate
+//! by cbindgen (`make header`); README.md "C API" explains the conventions.
+//!
+//! Layout: [`panic`] (the boundary every `extern "C"` body runs in), [`result`] (the status codes),
+//! [`last_error`] (per-handle messages), [`strings`] and [`values`] (what crosses the boundary),
+//! [`amount`] (decimal-string helpers), [`settings`], [`store`] (the Store port as callbacks),
+//! [`book`] (operations), [`reads`] (figures and lists), [`list`] (lists owned by the caller),
+//! [`statement`]. No rule is decided here: every call converts its arguments and calls the core.
+#![warn(missing_docs)]
+#![allow(clippy::missing_safety_doc)]
+
+mod amount;
+mod book;
+mod last_error;
+mod list;
+mod panic;
+mod reads;
+mod result;
+mod settings;
+mod statement;
+mod store;
+mod strings;
+mod values;
+
+/// The library's version (`"0.1.0"`), a static string that must not be freed. The header's
+/// `CREDITBOOK_VERSION_MAJOR/MINOR/PATCH` are the version it was generated for.
+#[no_mangle]
+pub extern "C" fn creditbook_version() -> *const std::ffi::c_char {
+    panic::ffi_panic_boundary!({ concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast() })
+}

@@ -1,0 +1,46 @@
+//! The Rust side of the C ABI benchmark (`make bench`): one million charges through
+//! `Book::charge` on the embedded store, timed as tests/c/bench_charge.c times the same charges
+//! through `creditbook_book_charge`, so the two figures differ only by the C boundary.
+
+use std::time::Instant;
+
+use chrono::{TimeZone, Utc};
+use creditbook::{
+    Book, Charge, CreditLimit, Customer, Money, OpenAccount, Operation, StoreSettings,
+};
+use rust_decimal::Decimal;
+
+const CHARGES: usize = 1_000_000;
+const ROUNDS: usize = 5;
+
+fn main() {
+    let at = Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap();
+    let mut best = f64::MAX;
+    for round in 0..ROUNDS {
+        let book = Book::new(StoreSettings::new("Bench", "CAD", "America/Toronto").unwrap());
+        let cad = book.settings().currency;
+        book.open_account(
+            "C-1",
+            &Operation::new("open", at),
+            OpenAccount {
+                customer: Customer::new("c1", "Bench Customer"),
+                credit_limit: CreditLimit::Amount(Decimal::new(1_000_000_000_000_000, 2)),
+                terms: None,
+            },
+        )
+        .unwrap();
+        // Operation ids are made before the clock starts, as the C side does.
+        let ops: Vec<Operation> = (0..CHARGES)
+            .map(|n| Operation::new(format!("op-{round}-{n}"), at))
+            .collect();
+        let amount = Money::new(Decimal::new(1250, 2), cad);
+        let start = Instant::now();
+        for op in &ops {
+            book.charge("C-1", op, Charge::new(amount)).unwrap();
+        }
+        let ns = start.elapsed().as_nanos() as f64 / CHARGES as f64;
+        println!("rust: round {round}: {ns:.1} ns per charge");
+        best = best.min(ns);
+    }
+    println!("rust: best of {ROUNDS} rounds of {CHARGES} charges: {best:.1} ns per charge");
+}

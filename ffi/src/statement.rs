@@ -1,0 +1,256 @@
+//! Statements: a request makes a `creditbook_statement` (computed once), whose figures are read
+//! as a struct and which renders as HTML, plain text at a width, UBL 2.1 XML or JSON, in the
+//! language the request picked. Rendering through the ABI adds only the copy of the output.
+
+use std::ffi::c_char;
+use std::sync::OnceLock;
+
+use creditbook::statement::{html, text};
+use creditbook::{Localizer, Statement, StatementRequest};
+
+use crate::book::{creditbook_book, with_book};
+use crate::last_error::{copy_out, finish, HasLastError, LastError};
+use crate::panic::ffi_panic_boundary;
+use crate::result::{creditbook_result, FfiError, FfiResult};
+use crate::strings::{arg, opt_arg, out, write_string};
+use crate::values::{c_enum, creditbook_date, minor, opt_date, CEnum};
+
+/// What a statement covers and, optionally, its date, due date, amount due, language and number
+/// (each NULL for the store's default).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct creditbook_statement_request {
+    /// First day of the period (store-local, included).
+    pub from: creditbook_date,
+    /// Last day of the period (store-local, included).
+    pub to: creditbook_date,
+    /// The statement's date (not before `to`); NULL: `to`.
+    pub statement_date: *const creditbook_date,
+    /// The due date (not before the statement date); NULL: statement date + the store's days.
+    pub due_date: *const creditbook_date,
+    /// The amount due in minor units (0 to the balance owed); NULL: the store's percent of the
+    /// closing balance.
+    pub amount_due: *const i64,
+    /// The language tag (`"fr"`), one the store prints in; NULL: the customer's preferred
+    /// language when the store prints in it, else the store's.
+    pub language: *const c_char,
+    /// The statement number; NULL: `<account>-<YYYYMMDD of the statement date>`.
+    pub number: *const c_char,
+}
+
+/// A computed statement (a `Statement` inside). Made by `creditbook_book_statement`, released by
+/// `creditbook_statement_free`. May be read and rendered from several threads at once.
+#[allow(non_camel_case_types)]
+pub struct creditbook_statement {
+    statement: Statement,
+    localizer: OnceLock<Localizer>,
+    errors: LastError,
+}
+
+impl HasLastError for creditbook_statement {
+    fn last_error(&self) -> &LastError {
+        &self.errors
+    }
+}
+
+/// A statement's figures, in minor units of its currency.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct creditbook_statement_figures {
+    /// First day of the period.
+    pub period_from: creditbook_date,
+    /// Last day of the period.
+    pub period_to: creditbook_date,
+    /// The statement's date.
+    pub statement_date: creditbook_date,
+    /// Balance owed at the start of the period.
+    pub opening_balance: i64,
+    /// Store credit at the start of the period.
+    pub opening_credit_balance: i64,
+    /// Sum of the lines' charges.
+    pub total_charges: i64,
+    /// Sum of the lines' credits.
+    pub total_credits: i64,
+    /// Balance owed at the end of the period: opening + charges - credits.
+    pub closing_balance: i64,
+    /// Store credit at the end of the period (beside the balance, never netted).
+    pub credit_balance: i64,
+    /// What the customer is asked to pay.
+    pub amount_due: i64,
+    /// By when.
+    pub due_date: creditbook_date,
+    /// True when due on the statement date.
+    pub due_upon_receipt: bool,
+    /// The number of entry lines of the period.
+    pub line_count: usize,
+    /// The number of invoices open at the end of the period.
+    pub open_invoice_count: usize,
+}
+
+/// Which rendering `creditbook_statement_render` makes.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum creditbook_statement_format {
+    /// A printable, self-contained HTML document.
+    Html = 0,
+    /// Plain text `width` columns wide (32 to 160: 40 or 48 for receipt printers, 80 for email).
+    Text = 1,
+    /// An OASIS UBL 2.1 Statement document (XML).
+    Ubl = 2,
+    /// JSON (schema 1, amounts as decimal strings: docs/statement-json.md).
+    Json = 3,
+}
+
+c_enum!(creditbook_statement_format: Html, Text, Ubl, Json);
+
+/// Computes a statement of the account for `request` and writes a new handle to
+/// `*statement_out` (release it with `creditbook_statement_free`).
+#[no_mangle]
+pub extern "C" fn creditbook_book_statement(
+    book: *const creditbook_book,
+    account: *const c_char,
+    request: *const creditbook_statement_request,
+    statement_out: *mut *mut creditbook_statement,
+) -> creditbook_result {
+    ffi_panic_boundary!(on book, {
+        with_book(book, |b| {
+            let out = out(statement_out, "statement_out")?;
+            // SAFETY: the caller's string.
+            let account = unsafe { arg(account, "account") }?;
+            // SAFETY: the caller's request, or NULL.
+            let r = unsafe { request.as_ref() }.ok_or(FfiError::Null("request"))?;
+            let cur = b.settings().currency;
+            // SAFETY: the request's pointers, each NULL or valid for the call.
+            let request = unsafe {
+                StatementRequest {
+                    from: r.from.get("request->from")?,
+                    to: r.to.get("request->to")?,
+                    statement_date: opt_date(r.statement_date, "request->statement_date")?,
+                    due_date: opt_date(r.due_date, "request->due_date")?,
+                    amount_due: r.amount_due.as_ref().map(|a| cur.from_minor(*a)),
+                    language: opt_arg(r.language, "request->language")?.map(str::to_string),
+                    number: opt_arg(r.number, "request->number")?.map(str::to_string),
+                }
+            };
+            let statement = b.statement(account, &request)?;
+            let handle = Box::new(creditbook_statement {
+                statement,
+                localizer: OnceLock::new(),
+                errors: LastError::default(),
+            });
+            // SAFETY: not NULL.
+            unsafe { out.write(Box::into_raw(handle)) };
+            Ok(())
+        })
+    })
+}
+
+/// Releases a statement. NULL is a no-op; never release twice.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_free(statement: *mut creditbook_statement) {
+    ffi_panic_boundary!({
+        if !statement.is_null() {
+            // SAFETY: made by `Box::into_raw` in `creditbook_book_statement`.
+            drop(unsafe { Box::from_raw(statement) });
+        }
+    })
+}
+
+/// Writes to `*message_out` the message of the last call on `statement` that failed on this
+/// thread (`""` when none), as a new string to release with `creditbook_string_free`.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_last_error(
+    statement: *const creditbook_statement,
+    message_out: *mut *mut c_char,
+) -> creditbook_result {
+    ffi_panic_boundary!({ copy_out(statement, message_out) })
+}
+
+/// Runs a call on a statement handle (inside the caller's panic boundary).
+fn with_statement(
+    statement: *const creditbook_statement,
+    f: impl FnOnce(&creditbook_statement) -> FfiResult<()>,
+) -> creditbook_result {
+    // SAFETY: the caller passes a handle made by `creditbook_book_statement`, or NULL.
+    let Some(s) = (unsafe { statement.as_ref() }) else {
+        return creditbook_result::NullParameter;
+    };
+    let r = f(s);
+    finish(s, r)
+}
+
+/// Writes the statement's figures to `*figures_out`.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_figures(
+    statement: *const creditbook_statement,
+    figures_out: *mut creditbook_statement_figures,
+) -> creditbook_result {
+    ffi_panic_boundary!(on statement, {
+        with_statement(statement, |s| {
+            let out = out(figures_out, "figures_out")?;
+            let st = &s.statement;
+            let m = |d| minor(d, st.currency);
+            let figures = creditbook_statement_figures {
+                period_from: st.period_from.into(),
+                period_to: st.period_to.into(),
+                statement_date: st.statement_date.into(),
+                opening_balance: m(st.opening_balance)?,
+                opening_credit_balance: m(st.opening_credit_balance)?,
+                total_charges: m(st.total_charges)?,
+                total_credits: m(st.total_credits)?,
+                closing_balance: m(st.closing_balance)?,
+                credit_balance: m(st.credit_balance)?,
+                amount_due: m(st.amount_due)?,
+                due_date: st.due_date.into(),
+                due_upon_receipt: st.due_upon_receipt,
+                line_count: st.lines.len(),
+                open_invoice_count: st.open_invoices.len(),
+            };
+            // SAFETY: not NULL.
+            unsafe { out.write(figures) };
+            Ok(())
+        })
+    })
+}
+
+impl creditbook_statement {
+    /// The statement's localizer, made on first use and kept.
+    fn localizer(&self) -> FfiResult<&Localizer> {
+        if let Some(l) = self.localizer.get() {
+            return Ok(l);
+        }
+        let made = Localizer::for_statement(&self.statement)?;
+        Ok(self.localizer.get_or_init(|| made))
+    }
+
+    fn render(&self, format: u32, width: usize) -> FfiResult<String> {
+        use creditbook_statement_format as F;
+        Ok(match F::checked(format)? {
+            F::Html => html::render(&self.statement, self.localizer()?),
+            F::Text => text::render(&self.statement, self.localizer()?, width)?,
+            F::Ubl => self.statement.to_ubl_xml()?,
+            F::Json => self.statement.to_json(),
+        })
+    }
+}
+
+/// Renders the statement in its language as `format` (a `creditbook_statement_format`; `width`
+/// counts only for TEXT) and writes the document to `*document_out`, a new UTF-8 string to
+/// release with `creditbook_string_free`.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_render(
+    statement: *const creditbook_statement,
+    format: u32,
+    width: usize,
+    document_out: *mut *mut c_char,
+) -> creditbook_result {
+    ffi_panic_boundary!(on statement, {
+        with_statement(statement, |s| {
+            out(document_out, "document_out")?;
+            write_string(document_out, "document_out", s.render(format, width)?)
+        })
+    })
+}
