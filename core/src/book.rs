@@ -395,12 +395,7 @@ impl<S: Store> Book<S> {
     /// credit hold for overdue invoices.
     pub fn max_charge(&self, account: &str, sale_due: Money, at: DateTime<Utc>) -> Result<Decimal> {
         self.with_account(account, |state| {
-            let profile = state
-                .ledger()
-                .profile()
-                .ok_or_else(|| Error::UnknownAccount {
-                    account: account.to_string(),
-                })?;
+            let profile = state.ledger().profile_of(account)?;
             let due = sale_due.non_negative_in(profile.currency)?;
             if due.is_zero() {
                 return Ok(due);

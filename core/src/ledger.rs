@@ -95,6 +95,13 @@ impl Ledger {
         self.profile.as_ref()
     }
 
+    /// The account's terms, or [`Error::UnknownAccount`] naming `account` before it is opened.
+    pub fn profile_of(&self, account: &str) -> Result<&Profile> {
+        self.profile.as_ref().ok_or_else(|| Error::UnknownAccount {
+            account: account.to_string(),
+        })
+    }
+
     /// Sum of the remaining amounts of all open invoices (never negative).
     pub fn balance_owed(&self) -> Decimal {
         self.balance_owed

@@ -202,13 +202,19 @@ impl Money {
         Ok(amount)
     }
 
-    fn in_currency(&self, expected: Currency) -> Result<Decimal> {
+    /// `Ok` when this amount is in `expected`, else [`Error::CurrencyMismatch`].
+    pub fn require_currency(&self, expected: Currency) -> Result<()> {
         if self.currency != expected {
             return Err(Error::CurrencyMismatch {
                 expected: expected.code().to_string(),
                 got: self.currency.code().to_string(),
             });
         }
+        Ok(())
+    }
+
+    fn in_currency(&self, expected: Currency) -> Result<Decimal> {
+        self.require_currency(expected)?;
         expected.normalize(self.amount)
     }
 }

@@ -122,19 +122,9 @@ impl<S: Store> Book<S> {
             if let Some(first) = state.operation(&op.op_id) {
                 return Ok(LinkCheck::Replay(link_in(account, first, &op.op_id)?));
             }
-            let profile = state
-                .ledger()
-                .profile()
-                .ok_or_else(|| Error::UnknownAccount {
-                    account: account.to_string(),
-                })?;
+            let profile = state.ledger().profile_of(account)?;
             let cur = profile.currency;
-            if amount.currency != cur {
-                return Err(Error::CurrencyMismatch {
-                    expected: cur.code().to_string(),
-                    got: amount.currency.code().to_string(),
-                });
-            }
+            amount.require_currency(cur)?;
             let amount = crate::rules::check_link_amount(
                 state.ledger(),
                 settings,
