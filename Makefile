@@ -36,3 +36,4 @@ month-end:
 bench:
 	$(CARGO) bench -p creditbook --bench book --locked
 	$(CARGO) bench -p creditbook --bench memory --locked
+	CARGO="$(CARGO)" tests/month_end/bench.sh
