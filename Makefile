@@ -1,5 +1,5 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc ubl month-end bench
+.PHONY: demo test lint unit doc ubl month-end bench header header-check cbindgen c-lib c-test bench-c
 
 CARGO ?= cargo
 
@@ -9,7 +9,7 @@ demo:
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
-test: lint unit doc ubl month-end
+test: lint unit doc ubl month-end c-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -37,3 +37,81 @@ bench:
 	$(CARGO) bench -p creditbook --bench book --locked
 	$(CARGO) bench -p creditbook --bench memory --locked
 	CARGO="$(CARGO)" tests/month_end/bench.sh
+	$(MAKE) bench-c
+
+# ---- the C ABI (ffi/, include/creditbook.h, tests/c, examples/c) ----
+
+CBINDGEN_VERSION := 0.29.4
+CBINDGEN := .tools/bin/cbindgen
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+TARGET := $(CURDIR)/target
+C_OUT := $(TARGET)/c
+C_LIB := $(TARGET)/debug
+CC := gcc
+CXX := g++
+C_WARNINGS := -Wall -Wextra -Werror -pedantic
+C_TEST_FLAGS := -std=c99 $(C_WARNINGS) -g -D_POSIX_C_SOURCE=200809L -Iinclude \
+	-DCREDITBOOK_EXPECTED_VERSION='"$(VERSION)"'
+C_TEST_SOURCES := $(filter-out tests/c/bench_charge.c,$(wildcard tests/c/*.c))
+# What a Rust static library needs from the system.
+C_SYS_LIBS := -lpthread -ldl -lm
+PKG_CONFIG_IN_TREE := PKG_CONFIG_PATH=$(TARGET) pkg-config
+
+## make cbindgen: installs the pinned cbindgen into .tools when it is missing or another version
+## (point releases change the output, so the version is exact)
+cbindgen:
+	@[ "$$($(CBINDGEN) --version 2>/dev/null)" = "cbindgen $(CBINDGEN_VERSION)" ] || \
+		$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools
+
+## make header: regenerates include/creditbook.h from ffi/src (commit it)
+header: cbindgen
+	$(CBINDGEN) --quiet --config ffi/cbindgen.toml --crate creditbook-ffi \
+		--output include/creditbook.h ffi
+
+## make header-check: fails when the committed header is not what ffi/src generates
+header-check: cbindgen
+	@mkdir -p $(C_OUT)
+	$(CBINDGEN) --quiet --config ffi/cbindgen.toml --crate creditbook-ffi \
+		--output $(C_OUT)/creditbook.h ffi
+	@diff -u include/creditbook.h $(C_OUT)/creditbook.h || \
+		{ echo "include/creditbook.h differs from ffi/src: run make header and commit it" >&2; exit 1; }
+
+## make c-lib: libcreditbook.a and libcreditbook.so in target/debug, and target/creditbook.pc
+c-lib:
+	$(CARGO) build -p creditbook-ffi --locked
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(C_LIB)|' -e 's|@VERSION@|$(VERSION)|' \
+		ffi/creditbook.pc.in > $(TARGET)/creditbook.pc
+
+## make c-test: the header (C99, C++17), the C suite under AddressSanitizer+UBSan and under
+## valgrind, the C++ RAII wrappers, and the till example run twice over one file
+c-test: header-check c-lib
+	@command -v valgrind >/dev/null || tests/apt-install.sh valgrind
+	@command -v pkg-config >/dev/null || tests/apt-install.sh pkg-config
+	@command -v $(CXX) >/dev/null || tests/apt-install.sh g++
+	@mkdir -p $(C_OUT)
+	$(CC) -std=c99 $(C_WARNINGS) -fsyntax-only -x c include/creditbook.h
+	$(CXX) -std=c++17 $(C_WARNINGS) -fsyntax-only -x c++ include/creditbook.h
+	$(CC) $(C_TEST_FLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer $(C_TEST_SOURCES) $(C_LIB)/libcreditbook.a $(C_SYS_LIBS) \
+		-o $(C_OUT)/tests-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/tests-asan tests/scenarios
+	$(CC) $(C_TEST_FLAGS) $(C_TEST_SOURCES) $$($(PKG_CONFIG_IN_TREE) --cflags --libs creditbook) \
+		-Wl,-rpath,$(C_LIB) -lpthread -o $(C_OUT)/tests
+	valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect \
+		$(C_OUT)/tests tests/scenarios
+	$(CXX) -std=c++17 $(C_WARNINGS) -g -Iinclude tests/c/raii.cpp $(C_LIB)/libcreditbook.a \
+		$(C_SYS_LIBS) -o $(C_OUT)/raii
+	$(C_OUT)/raii
+	$(CC) -std=c99 $(C_WARNINGS) -D_POSIX_C_SOURCE=200809L examples/c/till.c \
+		$$($(PKG_CONFIG_IN_TREE) --cflags --libs creditbook) -Wl,-rpath,$(C_LIB) -o $(C_OUT)/till
+	tests/c/check_till.sh $(C_OUT)/till
+
+## make bench-c: a charge through the C ABI against the same charge from Rust (release builds)
+bench-c: header-check
+	$(CARGO) build -p creditbook-ffi --release --locked
+	@mkdir -p $(C_OUT)
+	$(CC) -std=c99 $(C_WARNINGS) -O2 -D_POSIX_C_SOURCE=200809L -Iinclude tests/c/bench_charge.c \
+		$(TARGET)/release/libcreditbook.a $(C_SYS_LIBS) -o $(C_OUT)/bench_charge
+	$(C_OUT)/bench_charge
+	$(CARGO) bench -p creditbook-ffi --bench charge_loop --locked

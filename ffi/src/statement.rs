@@ -184,7 +184,7 @@ fn with_statement(
 
 /// Writes the statement's figures to `*figures_out`.
 #[no_mangle]
-pub extern "C" fn creditbook_statement_figures(
+pub extern "C" fn creditbook_statement_get_figures(
     statement: *const creditbook_statement,
     figures_out: *mut creditbook_statement_figures,
 ) -> creditbook_result {
