@@ -1,0 +1,102 @@
+/* The C test suite: every function of include/creditbook.h, its error paths, the store callbacks,
+ * threads, and the shared scenario vectors. Usage: tests SCENARIO_DIR. Prints "N passed, N failed"
+ * and exits non-zero on any failure. */
+#include <stdlib.h>
+
+#include "check.h"
+
+int check_passed = 0;
+int check_failed = 0;
+
+void check_report(int ok, const char *file, int line, const char *what) {
+    if (ok) {
+        check_passed++;
+    } else {
+        check_failed++;
+        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
+    }
+}
+
+creditbook_date day(int year, unsigned month, unsigned d) {
+    creditbook_date date;
+    date.year = year;
+    date.month = month;
+    date.day = d;
+    return date;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t utc(int year, unsigned month, unsigned d, unsigned hour, unsigned minute) {
+    return days_from_civil(year, month, d) * 86400 + (int64_t)hour * 3600 + (int64_t)minute * 60;
+}
+
+creditbook_operation op_at(const char *op_id, int64_t at) {
+    return op_by(op_id, at, NULL, 0);
+}
+
+creditbook_operation op_by(const char *op_id, int64_t at, const char *actor, uint32_t permissions) {
+    creditbook_operation op;
+    op.op_id = op_id;
+    op.at = at;
+    op.actor_id = actor;
+    op.permissions = permissions;
+    return op;
+}
+
+creditbook_customer customer(const char *id, const char *name) {
+    creditbook_customer c;
+    memset(&c, 0, sizeof c);
+    c.id = id;
+    c.name = name;
+    return c;
+}
+
+int book_error_contains(const creditbook_book *book, const char *text) {
+    char *message = NULL;
+    if (creditbook_book_last_error(book, &message) != CREDITBOOK_RESULT_OK) return 0;
+    int found = strstr(message, text) != NULL;
+    if (!found) fprintf(stderr, "  last error \"%s\" lacks \"%s\"\n", message, text);
+    creditbook_string_free(message);
+    return found;
+}
+
+creditbook_book *new_book(const creditbook_store_callbacks *store) {
+    creditbook_settings *settings = NULL;
+    creditbook_book *book = NULL;
+    CHECK_OK(creditbook_settings_new("Quincaillerie Lapointe", "CAD", "America/Montreal", &settings));
+    CHECK_OK(creditbook_book_new(settings, store, &book));
+    creditbook_settings_free(settings);
+    return book;
+}
+
+void open_account(creditbook_book *book, const char *account, int64_t limit) {
+    creditbook_customer c = customer("cust", "Marie Tremblay");
+    char op_id[160];
+    snprintf(op_id, sizeof op_id, "open-%s", account);
+    creditbook_operation op = op_at(op_id, utc(2026, 1, 5, 15, 0));
+    uint32_t kind = limit < 0 ? CREDITBOOK_LIMIT_KIND_UNLIMITED : CREDITBOOK_LIMIT_KIND_AMOUNT;
+    CHECK_OK(creditbook_book_open_account(book, account, &op, &c, kind, limit < 0 ? 0 : limit,
+                                          CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SCENARIO_DIR\n", argv[0]);
+        return 2;
+    }
+    test_api();
+    test_store();
+    test_threads();
+    test_scenarios(argv[1]);
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
