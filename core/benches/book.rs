@@ -1,4 +1,5 @@
-//! Throughput of the Book: charges with their limit check, and folding a long ledger.
+//! Throughput of the Book: charges with their limit check, folding a long ledger, statements, and
+//! composing a statement email.
 //!
 //! `make bench` runs it; figures go to BENCHMARKS.md.
 
@@ -11,6 +12,9 @@ use creditbook::{
 use divan::Bencher;
 use rust_decimal::Decimal;
 use smol_str::SmolStr;
+
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
 
 fn main() {
     divan::main();
@@ -150,4 +154,41 @@ fn statement_10k_entries_text(bencher: Bencher) {
         .unwrap();
     let loc = Localizer::for_statement(&st).unwrap();
     bencher.bench_local(|| text::render(&st, &loc, 80).unwrap());
+}
+
+/// November's statement of the statement tests' fixture (a month of every kind of entry, three
+/// open invoices) with a "Pay online" link, from a store that attaches UBL too.
+fn fixture_statement() -> (Book, creditbook::Statement) {
+    let mut settings = fixtures::settings("CAD", "America/Montreal");
+    settings.messages.attach_ubl = true;
+    settings.messages.from = Some("billing@lapointe.example".into());
+    let book = fixtures::book(settings, "Marie Tremblay", "fr");
+    let mut st = fixtures::november(&book, "fr");
+    st.payment_link = Some(creditbook::statement::PaymentLinkShown {
+        url: "https://pay.example/C-1-link-nov".into(),
+        amount: st.amount_due,
+        expires_at: Some(Utc.with_ymd_and_hms(2026, 12, 31, 14, 0, 0).unwrap()),
+    });
+    (book, st)
+}
+
+/// Composing the statement email of the fixture's statement: the letter, the statement as text
+/// and HTML in the bodies, the HTML and UBL attachments, every header checked.
+#[divan::bench(sample_count = 200)]
+fn email_statement_compose(bencher: Bencher) {
+    let (book, st) = fixture_statement();
+    bencher.bench_local(|| book.compose_statement_email(&st, None).unwrap());
+}
+
+/// The same, then written as the RFC 5322 / MIME bytes handed to the mailer.
+#[divan::bench(sample_count = 200)]
+fn email_statement_compose_and_rfc5322(bencher: Bencher) {
+    let (book, st) = fixture_statement();
+    let date = Utc.with_ymd_and_hms(2026, 12, 1, 14, 0, 0).unwrap();
+    bencher.bench_local(|| {
+        book.compose_statement_email(&st, None)
+            .unwrap()
+            .to_rfc5322(date)
+            .unwrap()
+    });
 }

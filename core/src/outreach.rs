@@ -105,7 +105,7 @@ impl<S: Store> Book<S> {
     /// most the store's cap and, for a balance, at most what is owed; a deposit request cancels
     /// the pending request for the same sale. The link's reference is `<account>-<operation id>`;
     /// replaying the operation id returns the link made the first time without calling the
-    /// provider again.
+    /// provider again (reused with another amount or purpose: `OperationIdConflict`).
     pub fn payment_link(
         &self,
         account: &str,
@@ -120,7 +120,18 @@ impl<S: Store> Book<S> {
         // Checked before the provider is asked, so a refused link costs nothing.
         let check = self.with_account(account, |state| -> Result<LinkCheck> {
             if let Some(first) = state.operation(&op.op_id) {
-                return Ok(LinkCheck::Replay(link_in(account, first, &op.op_id)?));
+                let link = link_in(account, first, &op.op_id, true)?;
+                // The same operation id with another amount or purpose is another operation.
+                let cur = state.ledger().profile().map(|p| p.currency);
+                let same = link.record.purpose == purpose
+                    && link.record.amount == amount.amount
+                    && cur == Some(amount.currency);
+                if !same {
+                    return Err(Error::OperationIdConflict {
+                        op_id: op.op_id.to_string(),
+                    });
+                }
+                return Ok(LinkCheck::Replay(link));
             }
             let profile = state.ledger().profile_of(account)?;
             let cur = profile.currency;
@@ -171,13 +182,14 @@ impl<S: Store> Book<S> {
             expires_at: request.expires_at,
         };
         let outcome = self.execute(account, op, &Command::RecordPaymentLink(Box::new(record)))?;
-        link_in(account, &outcome.entries, &op.op_id)
+        link_in(account, &outcome.entries, &op.op_id, outcome.replayed)
     }
 
     /// The account's statement, with a "Pay online" link for its amount due when the Book has a
     /// payment provider and the store includes links (or `with_link` asks for one). A statement
     /// whose amount due is above the store's cap gets no link and says why
-    /// (`payment_link_omitted`); it does not fail. `op` names the link's operation.
+    /// (`payment_link_omitted`); it does not fail. The link asks at most what is owed now (a
+    /// payment since the statement date lowers it). `op` names the link's operation.
     pub fn statement_with_link(
         &self,
         account: &str,
@@ -186,26 +198,56 @@ impl<S: Store> Book<S> {
         with_link: Option<bool>,
     ) -> Result<Statement> {
         let mut st = self.statement(account, request)?;
-        let wanted = with_link.unwrap_or(self.settings().messages.include_payment_link);
+        // By default, a link when the store includes them and the Book can make one; asked for
+        // explicitly without a provider, `PortMissing`.
+        let wanted = with_link
+            .unwrap_or(self.settings().messages.include_payment_link && self.payments.is_some());
+        if let Some(amount) = self.statement_link_amount(account, &mut st, wanted)? {
+            self.attach_link(account, &mut st, op, amount)?;
+        }
+        Ok(st)
+    }
+
+    /// What a statement's link asks: its amount due, at most what is owed now; `None` when there
+    /// is to be no link (not wanted, nothing due, or above the cap: `payment_link_omitted` then
+    /// says so).
+    fn statement_link_amount(
+        &self,
+        account: &str,
+        st: &mut Statement,
+        wanted: bool,
+    ) -> Result<Option<Decimal>> {
         if !wanted || st.amount_due <= Decimal::ZERO {
-            return Ok(st);
+            return Ok(None);
         }
         let cap = self.settings().messages.payment_link_max;
         if st.amount_due > cap {
             st.payment_link_omitted = Some(st.currency.at_scale(cap));
-            return Ok(st);
+            return Ok(None);
         }
+        let owed = self.with_account(account, |state| state.ledger().balance_owed())?;
+        let amount = st.amount_due.min(owed);
+        Ok((amount > Decimal::ZERO).then_some(amount))
+    }
+
+    /// Makes the statement's link for `amount` and shows it on the statement.
+    fn attach_link(
+        &self,
+        account: &str,
+        st: &mut Statement,
+        op: &Operation,
+        amount: Decimal,
+    ) -> Result<()> {
         let purpose = LinkPurpose::Balance {
             reference: SmolStr::new(&st.number),
         };
-        let link =
-            self.payment_link(account, op, Money::new(st.amount_due, st.currency), purpose)?;
+        let link = self.payment_link(account, op, Money::new(amount, st.currency), purpose)?;
         st.payment_link = Some(PaymentLinkShown {
             url: link.record.url,
             amount: link.record.amount,
             expires_at: Some(link.record.expires_at),
         });
-        Ok(st)
+        Ok(())
     }
 
     /// The statement email (see [`compose::statement_email`]); `to` when not the customer's
@@ -249,6 +291,9 @@ impl<S: Store> Book<S> {
             .as_deref()
             .ok_or(Error::PortMissing { port: "mailer" })?;
         message.check_headers()?;
+        // Claimed before the account is read: a send of the same message that finished between
+        // the read and the claim would otherwise go unseen, and the message out twice.
+        let _guard = SendingGuard::claim(self, &message.id)?;
         let (delivered, attempts) = self.with_account(&message.account, |state| {
             let mut attempts = 0u32;
             let mut delivered = None;
@@ -270,7 +315,6 @@ impl<S: Store> Book<S> {
                 already_delivered: true,
             });
         }
-        let _guard = SendingGuard::claim(self, &message.id)?;
         let result = mailer.send(message);
         let delivery = match &result {
             Ok(id) => Delivery::Delivered {
@@ -481,12 +525,14 @@ impl<S: Store> Book<S> {
                 continue;
             }
             let request = StatementRequest::new(from, to);
-            let op = Operation::new(format!("statement-link-{}", to.format("%Y%m")), at);
-            let st = if self.payments.is_some() {
-                self.statement_with_link(&account, &request, &op, None)?
-            } else {
-                self.statement(&account, &request)?
-            };
+            let mut st = self.statement(&account, &request)?;
+            let wanted = self.settings().messages.include_payment_link && self.payments.is_some();
+            if let Some(amount) = self.statement_link_amount(&account, &mut st, wanted)? {
+                // Named by the month and the amount: running the schedule again replays the
+                // link; a payment in between makes a new one for what is owed then.
+                let op_id = format!("statement-link-{}-{amount}", to.format("%Y%m"));
+                self.attach_link(&account, &mut st, &Operation::new(op_id, at), amount)?;
+            }
             out.push(st);
         }
         Ok(out)
@@ -504,8 +550,13 @@ enum LinkCheck {
     },
 }
 
-/// The link an operation's entries recorded.
-fn link_in(account: &str, entries: &[crate::entry::Entry], op_id: &str) -> Result<PaymentLink> {
+/// The link an operation's entries recorded; `replayed` when they were recorded before this call.
+fn link_in(
+    account: &str,
+    entries: &[crate::entry::Entry],
+    op_id: &str,
+    replayed: bool,
+) -> Result<PaymentLink> {
     entries
         .iter()
         .rev()
@@ -513,7 +564,7 @@ fn link_in(account: &str, entries: &[crate::entry::Entry], op_id: &str) -> Resul
             EntryKind::PaymentLinkCreated(r) => Some(PaymentLink {
                 account: SmolStr::new(account),
                 record: (**r).clone(),
-                replayed: true,
+                replayed,
             }),
             _ => None,
         })

@@ -162,15 +162,16 @@ pub fn statement_email(
     let mut letter = Letter::new(&loc, &st.customer.name);
     letter.say("email-statement-intro", &[("period", &period)]);
     if st.amount_due > Decimal::ZERO {
-        let date = if st.due_upon_receipt {
-            loc.text("due-upon-receipt")
+        let amount = loc.money(st.amount_due);
+        if st.due_upon_receipt {
+            letter.say("email-statement-due-now", &[("amount", &amount)]);
         } else {
-            loc.long_date(st.due_date)
-        };
-        letter.say(
-            "email-statement-due",
-            &[("amount", &loc.money(st.amount_due)), ("date", &date)],
-        );
+            let date = loc.long_date(st.due_date);
+            letter.say(
+                "email-statement-due",
+                &[("amount", &amount), ("date", &date)],
+            );
+        }
     } else {
         letter.say("email-statement-nothing-due", &[]);
     }
@@ -422,6 +423,7 @@ pub fn reminder_email(
     let id = match days_from_due {
         d if d < 0 => "email-reminder-upcoming",
         0 => "email-reminder-today",
+        1 => "email-reminder-overdue-one-day",
         _ => "email-reminder-overdue",
     };
     let mut letter = Letter::new(&loc, &who.customer.name);

@@ -136,6 +136,14 @@ impl Shop {
         }
     }
 
+    /// The same shop with its Book changed by `f` (e.g. given a mailer or a payment provider).
+    pub fn map_book(self, f: impl FnOnce(Book) -> Book) -> Shop {
+        Shop {
+            book: f(self.book),
+            ..self
+        }
+    }
+
     /// A shop with [`ACCOUNT`] opened on [`opening_day`] with this CAD limit.
     pub fn with_account(credit_limit: &str) -> Shop {
         Shop::with_account_in(Shop::new(), limit(credit_limit))

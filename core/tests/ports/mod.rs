@@ -5,7 +5,10 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use creditbook::{Mailer, Message, PaymentLinkRequest, PaymentProvider, PortError};
+use chrono::{DateTime, Utc};
+use creditbook::{
+    Book, EntryKind, Mailer, Message, MessageRecord, PaymentLinkRequest, PaymentProvider, PortError,
+};
 
 /// Keeps every message it delivers; fails while `down` is set.
 #[derive(Clone, Default)]
@@ -19,6 +22,11 @@ impl RecordingMailer {
     /// The messages delivered so far.
     pub fn delivered(&self) -> Vec<Message> {
         self.sent.lock().unwrap().clone()
+    }
+
+    /// How many times the mailer was called, delivered or not.
+    pub fn attempted(&self) -> u32 {
+        self.attempts.load(Ordering::SeqCst)
     }
 
     /// Makes the mailer fail (true) or work (false).
@@ -60,4 +68,16 @@ impl PaymentProvider for RecordingProvider {
         self.requests.lock().unwrap().push(request.clone());
         Ok(format!("https://pay.example/{}", request.reference))
     }
+}
+
+/// The messages an account recorded as handed to the mailer (delivered or failed), with when.
+pub fn recorded_messages(book: &Book, account: &str) -> Vec<(MessageRecord, DateTime<Utc>)> {
+    book.entries(account)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EntryKind::MessageSent(m) => Some((*m, e.at)),
+            _ => None,
+        })
+        .collect()
 }
