@@ -113,5 +113,9 @@ bench-c: header-check
 	@mkdir -p $(C_OUT)
 	$(CC) -std=c99 $(C_WARNINGS) -O2 -D_POSIX_C_SOURCE=200809L -Iinclude tests/c/bench_charge.c \
 		$(TARGET)/release/libcreditbook.a $(C_SYS_LIBS) -o $(C_OUT)/bench_charge
+	$(CARGO) bench -p creditbook-ffi --bench charge_loop --locked --no-run
+	@# C and Rust alternate, twice each, so both see the same machine
+	$(C_OUT)/bench_charge
+	$(CARGO) bench -p creditbook-ffi --bench charge_loop --locked
 	$(C_OUT)/bench_charge
 	$(CARGO) bench -p creditbook-ffi --bench charge_loop --locked

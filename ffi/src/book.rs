@@ -6,6 +6,7 @@
 use std::ffi::c_char;
 
 use creditbook::{Book, Charge, Command, Currency, MemoryStore, OpenAccount, Outcome, Payment};
+use rust_decimal::Decimal;
 
 use crate::last_error::{copy_out, finish, HasLastError, LastError};
 use crate::panic::ffi_panic_boundary;
@@ -78,8 +79,17 @@ pub struct creditbook_outcome {
 
 impl creditbook_outcome {
     fn new(o: &Outcome, cur: Currency) -> FfiResult<creditbook_outcome> {
-        let effect = o.effect()?;
-        let allocated = creditbook::money::sum(o.allocations().iter().map(|a| a.amount))?;
+        // Nearly every operation records one entry: its effect is the outcome's, without the fold
+        // (this runs on every charge a till makes).
+        let effect = match o.entries.as_slice() {
+            [one] => one.effect()?,
+            _ => o.effect()?,
+        };
+        let allocated = if o.entries.iter().all(|e| e.allocations.is_empty()) {
+            Decimal::ZERO
+        } else {
+            creditbook::money::sum(o.allocations().iter().map(|a| a.amount))?
+        };
         Ok(creditbook_outcome {
             first_entry: o.entry().seq,
             entry_count: o.entries.len(),

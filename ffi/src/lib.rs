@@ -2,11 +2,11 @@
 //! accounts, for C and C++ hosts. The header is `include/creditbook.h`, generated from this crate
 //! by cbindgen (`make header`); README.md "C API" explains the conventions.
 //!
-//! Layout: [`panic`] (the boundary every `extern "C"` body runs in), [`result`] (the status codes),
-//! [`last_error`] (per-handle messages), [`strings`] and [`values`] (what crosses the boundary),
-//! [`amount`] (decimal-string helpers), [`settings`], [`store`] (the Store port as callbacks),
-//! [`book`] (operations), [`reads`] (figures and lists), [`list`] (lists owned by the caller),
-//! [`statement`]. No rule is decided here: every call converts its arguments and calls the core.
+//! Layout: `panic.rs` (the boundary every `extern "C"` body runs in), `result.rs` (the status codes),
+//! `last_error.rs` (per-handle messages), `strings.rs` and `values.rs` (what crosses the boundary),
+//! `amount.rs` (decimal-string helpers), `settings.rs`, `store.rs` (the Store port as callbacks),
+//! `book.rs` (operations), `reads.rs` (figures and lists), `list.rs` (lists owned by the caller),
+//! `statement.rs`. No rule is decided here: every call converts its arguments and calls the core.
 #![warn(missing_docs)]
 #![allow(clippy::missing_safety_doc)]
 

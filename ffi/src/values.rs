@@ -81,6 +81,17 @@ pub(crate) fn money(minor: i64, currency: Currency) -> Money {
 
 /// A figure as minor units; `CREDITBOOK_RESULT_OVERFLOW` when it does not fit an `int64_t`.
 pub(crate) fn minor(amount: Decimal, currency: Currency) -> FfiResult<i64> {
+    // Figures come back at the currency's scale (or as a bare zero): their mantissa is the answer,
+    // without the normalizing and rescaling `to_minor` does for arbitrary amounts (this runs on
+    // every charge's outcome).
+    if amount.is_zero() {
+        return Ok(0);
+    }
+    if amount.scale() == currency.exponent() {
+        if let Ok(m) = i64::try_from(amount.mantissa()) {
+            return Ok(m);
+        }
+    }
     Ok(currency.to_minor(amount)?)
 }
 
@@ -597,6 +608,16 @@ mod tests {
         assert!(bad.get("d").is_err());
         assert!(instant(i64::MAX).is_err());
         assert_eq!(instant(0).unwrap().timestamp(), 0);
+    }
+
+    #[test]
+    fn minor_units_take_the_fast_path_only_when_exact() {
+        let cad = Currency::from_code("CAD").unwrap();
+        assert_eq!(minor(Decimal::new(1250, 2), cad).unwrap(), 1250);
+        assert_eq!(minor(Decimal::new(125, 1), cad).unwrap(), 1250);
+        assert_eq!(minor(Decimal::ZERO, cad).unwrap(), 0);
+        assert!(minor(Decimal::new(12345, 3), cad).is_err());
+        assert!(minor(Decimal::from(i64::MAX), cad).is_err());
     }
 
     #[test]
