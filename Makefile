@@ -9,6 +9,7 @@ demo:
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
+## and the C ABI (make c-test)
 test: lint unit doc ubl month-end c-test
 
 lint:
