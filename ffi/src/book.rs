@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use creditbook::{Book, Charge, Command, Currency, MemoryStore, OpenAccount, Outcome, Payment};
 use rust_decimal::Decimal;
 
+use crate::handle;
 use crate::last_error::{copy_out, finish, HasLastError, LastError};
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, FfiResult};
@@ -38,18 +39,12 @@ impl HasLastError for creditbook_book {
     }
 }
 
-/// Runs a call on a book handle (inside the caller's panic boundary): NULL is refused, an error
-/// becomes the handle's last error.
+/// Runs a call on a book handle (inside the caller's panic boundary).
 pub(crate) fn with_book(
     book: *const creditbook_book,
     f: impl FnOnce(&Book<HostStore>) -> FfiResult<()>,
 ) -> creditbook_result {
-    // SAFETY: the caller passes a handle made by `creditbook_book_new`, or NULL.
-    let Some(b) = (unsafe { book.as_ref() }) else {
-        return creditbook_result::NullParameter;
-    };
-    let r = f(&b.book);
-    finish(b, r)
+    handle::call(book, |b| f(&b.book))
 }
 
 /// What an operation did (or, for a replay, had done the first time). Amounts are minor units of
@@ -149,15 +144,15 @@ pub extern "C" fn creditbook_book_new(
             s.get().validate()?;
             // SAFETY: the caller's callbacks, or NULL.
             let store = match unsafe { store.as_ref() } {
-                None => HostStore::Memory(MemoryStore::new()),
-                Some(c) => HostStore::Callbacks(CallbackStore::new(c)?),
+                None => Box::new(MemoryStore::new()) as HostStore,
+                Some(c) => Box::new(CallbackStore::new(c)?),
             };
-            let handle = Box::new(creditbook_book {
+            let made = creditbook_book {
                 book: Book::with_store(s.get().clone(), store),
                 errors: LastError::default(),
-            });
+            };
             // SAFETY: `out` is not NULL.
-            unsafe { out.write(Box::into_raw(handle)) };
+            unsafe { handle::give(out, made) };
             Ok(())
         };
         finish(s, made())
@@ -169,10 +164,8 @@ pub extern "C" fn creditbook_book_new(
 #[no_mangle]
 pub extern "C" fn creditbook_book_free(book: *mut creditbook_book) {
     ffi_panic_boundary!({
-        if !book.is_null() {
-            // SAFETY: made by `Box::into_raw` in `creditbook_book_new`.
-            drop(unsafe { Box::from_raw(book) });
-        }
+        // SAFETY: made by `creditbook_book_new`, or NULL.
+        unsafe { handle::free(book) }
     })
 }
 

@@ -3,7 +3,7 @@
 //! by cbindgen (`make header`); README.md "C API" explains the conventions.
 //!
 //! Layout: `panic.rs` (the boundary every `extern "C"` body runs in), `result.rs` (the status codes),
-//! `last_error.rs` (per-handle messages), `strings.rs` and `values.rs` (what crosses the boundary),
+//! `handle.rs` and `last_error.rs` (handles and their messages), `strings.rs` and `values.rs` (what crosses the boundary),
 //! `amount.rs` (decimal-string helpers), `settings.rs`, `store.rs` (the Store port as callbacks),
 //! `book.rs` (operations), `reads.rs` (figures and lists), `list.rs` (lists owned by the caller),
 //! `statement.rs`. No rule is decided here: every call converts its arguments and calls the core.
@@ -12,6 +12,7 @@
 
 mod amount;
 mod book;
+mod handle;
 mod last_error;
 mod list;
 mod panic;

@@ -7,7 +7,8 @@ use std::str::FromStr;
 use creditbook::{AgingBuckets, CurrencyDisplay, Language, StoreSettings};
 use rust_decimal::Decimal;
 
-use crate::last_error::{copy_out, finish, HasLastError, LastError};
+use crate::handle;
+use crate::last_error::{copy_out, HasLastError, LastError};
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, status, FfiError, FfiResult};
 use crate::strings::{arg, opt_arg, out, slice_arg};
@@ -70,18 +71,12 @@ pub enum creditbook_currency_display {
 
 c_enum!(creditbook_currency_display: Symbol, IsoCode);
 
-/// Runs a setter on a settings handle (inside the caller's panic boundary): NULL is refused, an
-/// error becomes the handle's last error.
+/// Runs a setter on a settings handle (inside the caller's panic boundary).
 fn with_settings(
     settings: *mut creditbook_settings,
     f: impl FnOnce(&mut StoreSettings) -> FfiResult<()>,
 ) -> creditbook_result {
-    // SAFETY: the caller passes a handle made by `creditbook_settings_new`, or NULL.
-    let Some(s) = (unsafe { settings.as_mut() }) else {
-        return creditbook_result::NullParameter;
-    };
-    let r = f(&mut s.settings);
-    finish(s, r)
+    handle::call_mut(settings, |s| f(&mut s.settings))
 }
 
 /// A percentage given as a decimal string from 0 to 100 (`"2.5"`).
@@ -118,12 +113,12 @@ pub extern "C" fn creditbook_settings_new(
                     arg(timezone, "timezone")?,
                 )?
             };
-            let handle = Box::new(creditbook_settings {
+            let made = creditbook_settings {
                 settings,
                 errors: LastError::default(),
-            });
+            };
             // SAFETY: `out` is not NULL.
-            unsafe { out.write(Box::into_raw(handle)) };
+            unsafe { handle::give(out, made) };
             Ok(())
         };
         status(made())
@@ -134,10 +129,8 @@ pub extern "C" fn creditbook_settings_new(
 #[no_mangle]
 pub extern "C" fn creditbook_settings_free(settings: *mut creditbook_settings) {
     ffi_panic_boundary!({
-        if !settings.is_null() {
-            // SAFETY: made by `Box::into_raw` in `creditbook_settings_new`.
-            drop(unsafe { Box::from_raw(settings) });
-        }
+        // SAFETY: made by `creditbook_settings_new`, or NULL.
+        unsafe { handle::free(settings) }
     })
 }
 

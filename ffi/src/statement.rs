@@ -9,7 +9,8 @@ use creditbook::statement::{html, text};
 use creditbook::{Localizer, Statement, StatementRequest};
 
 use crate::book::{creditbook_book, with_book};
-use crate::last_error::{copy_out, finish, HasLastError, LastError};
+use crate::handle;
+use crate::last_error::{copy_out, HasLastError, LastError};
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, FfiError, FfiResult};
 use crate::strings::{arg, opt_arg, out, write_string};
@@ -136,13 +137,13 @@ pub extern "C" fn creditbook_book_statement(
                 }
             };
             let statement = b.statement(account, &request)?;
-            let handle = Box::new(creditbook_statement {
+            let made = creditbook_statement {
                 statement,
                 localizer: OnceLock::new(),
                 errors: LastError::default(),
-            });
+            };
             // SAFETY: not NULL.
-            unsafe { out.write(Box::into_raw(handle)) };
+            unsafe { handle::give(out, made) };
             Ok(())
         })
     })
@@ -152,10 +153,8 @@ pub extern "C" fn creditbook_book_statement(
 #[no_mangle]
 pub extern "C" fn creditbook_statement_free(statement: *mut creditbook_statement) {
     ffi_panic_boundary!({
-        if !statement.is_null() {
-            // SAFETY: made by `Box::into_raw` in `creditbook_book_statement`.
-            drop(unsafe { Box::from_raw(statement) });
-        }
+        // SAFETY: made by `creditbook_book_statement`, or NULL.
+        unsafe { handle::free(statement) }
     })
 }
 
@@ -169,19 +168,6 @@ pub extern "C" fn creditbook_statement_last_error(
     ffi_panic_boundary!({ copy_out(statement, message_out) })
 }
 
-/// Runs a call on a statement handle (inside the caller's panic boundary).
-fn with_statement(
-    statement: *const creditbook_statement,
-    f: impl FnOnce(&creditbook_statement) -> FfiResult<()>,
-) -> creditbook_result {
-    // SAFETY: the caller passes a handle made by `creditbook_book_statement`, or NULL.
-    let Some(s) = (unsafe { statement.as_ref() }) else {
-        return creditbook_result::NullParameter;
-    };
-    let r = f(s);
-    finish(s, r)
-}
-
 /// Writes the statement's figures to `*figures_out`.
 #[no_mangle]
 pub extern "C" fn creditbook_statement_get_figures(
@@ -189,7 +175,7 @@ pub extern "C" fn creditbook_statement_get_figures(
     figures_out: *mut creditbook_statement_figures,
 ) -> creditbook_result {
     ffi_panic_boundary!(on statement, {
-        with_statement(statement, |s| {
+        handle::call(statement, |s| {
             let out = out(figures_out, "figures_out")?;
             let st = &s.statement;
             let m = |d| minor(d, st.currency);
@@ -248,7 +234,7 @@ pub extern "C" fn creditbook_statement_render(
     document_out: *mut *mut c_char,
 ) -> creditbook_result {
     ffi_panic_boundary!(on statement, {
-        with_statement(statement, |s| {
+        handle::call(statement, |s| {
             out(document_out, "document_out")?;
             write_string(document_out, "document_out", s.render(format, width)?)
         })

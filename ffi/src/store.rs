@@ -7,11 +7,11 @@
 
 use std::ffi::{c_char, c_void, CString};
 
-use creditbook::{Entry, MemoryStore, Store, StoreError};
+use creditbook::{Entry, Store, StoreError};
 use smol_str::SmolStr;
 
 use crate::panic::ffi_panic_boundary;
-use crate::result::{creditbook_result, FfiError};
+use crate::result::{creditbook_result, FfiError, FfiResult};
 use crate::strings::bytes_arg;
 
 /// What a store callback returns: success.
@@ -35,21 +35,53 @@ pub struct creditbook_record {
     pub len: usize,
 }
 
+/// What a callback pushed: the items read, or the first push refused.
+struct Sink<T> {
+    items: Vec<T>,
+    error: Option<FfiError>,
+}
+
+impl<T> Sink<T> {
+    fn new() -> Sink<T> {
+        Sink {
+            items: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Keeps an item, or the first refusal (the call then fails even if the host ignores it).
+    fn push(&mut self, item: FfiResult<T>) -> creditbook_result {
+        match item {
+            Ok(item) => {
+                self.items.push(item);
+                creditbook_result::Ok
+            }
+            Err(e) => {
+                let r = e.result();
+                self.error.get_or_insert(e);
+                r
+            }
+        }
+    }
+
+    /// What was pushed, once the callback returned.
+    fn finish(self, what: &str) -> Result<Vec<T>, StoreError> {
+        match self.error {
+            Some(e) => Err(refused(what, e)),
+            None => Ok(self.items),
+        }
+    }
+}
+
 /// Where the `load` callback hands its records back (`creditbook_entry_sink_push`). Valid only
 /// during the callback.
 #[allow(non_camel_case_types)]
-pub struct creditbook_entry_sink {
-    entries: Vec<Entry>,
-    error: Option<FfiError>,
-}
+pub struct creditbook_entry_sink(Sink<Entry>);
 
 /// Where the `account_ids` callback hands account ids back (`creditbook_id_sink_push`). Valid
 /// only during the callback.
 #[allow(non_camel_case_types)]
-pub struct creditbook_id_sink {
-    ids: Vec<SmolStr>,
-    error: Option<FfiError>,
-}
+pub struct creditbook_id_sink(Sink<SmolStr>);
 
 /// The host's store, as callbacks. Every callback gets `user_data` first and returns
 /// `CREDITBOOK_STORE_OK` (0), `CREDITBOOK_STORE_CONFLICT` (from `append` only), or any other
@@ -115,17 +147,7 @@ pub extern "C" fn creditbook_entry_sink_push(
         // SAFETY: the caller's contract.
         let parsed = unsafe { bytes_arg(text, len, "text") }
             .and_then(|t| Entry::from_record(t).map_err(FfiError::from));
-        match parsed {
-            Ok(entry) => {
-                sink.entries.push(entry);
-                creditbook_result::Ok
-            }
-            Err(e) => {
-                let r = e.result();
-                sink.error.get_or_insert(e);
-                r
-            }
-        }
+        sink.0.push(parsed)
     })
 }
 
@@ -143,17 +165,8 @@ pub extern "C" fn creditbook_id_sink_push(
             return creditbook_result::NullParameter;
         };
         // SAFETY: the caller's contract.
-        match unsafe { bytes_arg(id, len, "id") } {
-            Ok(id) => {
-                sink.ids.push(id.into());
-                creditbook_result::Ok
-            }
-            Err(e) => {
-                let r = e.result();
-                sink.error.get_or_insert(e);
-                r
-            }
-        }
+        sink.0
+            .push(unsafe { bytes_arg(id, len, "id") }.map(SmolStr::new))
     })
 }
 
@@ -225,17 +238,11 @@ impl Store for CallbackStore {
             return Err(refused("load", FfiError::Null("store->load")));
         };
         let account = account_arg(account)?;
-        let mut sink = creditbook_entry_sink {
-            entries: Vec::new(),
-            error: None,
-        };
+        let mut sink = creditbook_entry_sink(Sink::new());
         // SAFETY: the host's callback, called as its contract says; the sink outlives the call.
         let code = unsafe { load(self.callbacks.user_data, account.as_ptr(), after, &mut sink) };
         status(code, "load")?;
-        match sink.error {
-            Some(e) => Err(refused("load", e)),
-            None => Ok(sink.entries),
-        }
+        sink.0.finish("load")
     }
 
     fn append(
@@ -282,53 +289,14 @@ impl Store for CallbackStore {
         let Some(account_ids) = self.callbacks.account_ids else {
             return Err(refused("account_ids", FfiError::Null("store->account_ids")));
         };
-        let mut sink = creditbook_id_sink {
-            ids: Vec::new(),
-            error: None,
-        };
+        let mut sink = creditbook_id_sink(Sink::new());
         // SAFETY: the host's callback; the sink outlives the call.
         let code = unsafe { account_ids(self.callbacks.user_data, &mut sink) };
         status(code, "account_ids")?;
-        match sink.error {
-            Some(e) => Err(refused("account_ids", e)),
-            None => Ok(sink.ids),
-        }
+        sink.0.finish("account_ids")
     }
 }
 
-/// The store a book runs on.
-#[derive(Debug)]
-pub(crate) enum HostStore {
-    /// The embedded in-memory store.
-    Memory(MemoryStore),
-    /// The host's callbacks.
-    Callbacks(CallbackStore),
-}
-
-impl Store for HostStore {
-    fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError> {
-        match self {
-            HostStore::Memory(s) => s.load(account, after),
-            HostStore::Callbacks(s) => s.load(account, after),
-        }
-    }
-
-    fn append(
-        &self,
-        account: &str,
-        expected_version: u64,
-        entries: &[Entry],
-    ) -> Result<(), StoreError> {
-        match self {
-            HostStore::Memory(s) => s.append(account, expected_version, entries),
-            HostStore::Callbacks(s) => s.append(account, expected_version, entries),
-        }
-    }
-
-    fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError> {
-        match self {
-            HostStore::Memory(s) => s.account_ids(),
-            HostStore::Callbacks(s) => s.account_ids(),
-        }
-    }
-}
+/// The store a book runs on: the embedded `MemoryStore` or a [`CallbackStore`] (the core's
+/// `Store` for `Box<S>` forwards to either).
+pub(crate) type HostStore = Box<dyn Store>;

@@ -47,8 +47,16 @@ creditbook_operation op_at(const char *op_id, int64_t at);
 creditbook_operation op_by(const char *op_id, int64_t at, const char *actor, uint32_t permissions);
 /* A customer with an id and a name, everything else empty. */
 creditbook_customer customer(const char *id, const char *name);
+/* The message a *_last_error function writes to `check_message` contains `text` (the message is
+ * freed). */
+extern char *check_message;
+int message_contains(creditbook_result rc, const char *text);
+#define LAST_ERROR_CONTAINS(last_error, handle, text)                                           \
+    message_contains((last_error)((handle), &check_message), (text))
 /* True when the book's last error (on this thread) contains `text`. */
-int book_error_contains(const creditbook_book *book, const char *text);
+#define book_error_contains(book, text) LAST_ERROR_CONTAINS(creditbook_book_last_error, book, text)
+/* A query of every account on a date, by account id. */
+creditbook_accounts_query every_account(creditbook_date as_of);
 /* A new book for a CAD store in Montreal on the embedded store (or `store`, when not NULL). */
 creditbook_book *new_book(const creditbook_store_callbacks *store);
 /* Opens an account with a limit in cents (or unlimited when limit < 0); checks it worked. */

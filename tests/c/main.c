@@ -60,13 +60,26 @@ creditbook_customer customer(const char *id, const char *name) {
     return c;
 }
 
-int book_error_contains(const creditbook_book *book, const char *text) {
-    char *message = NULL;
-    if (creditbook_book_last_error(book, &message) != CREDITBOOK_RESULT_OK) return 0;
+char *check_message = NULL;
+
+int message_contains(creditbook_result rc, const char *text) {
+    char *message = check_message;
+    check_message = NULL;
+    if (rc != CREDITBOOK_RESULT_OK) return 0;
     int found = strstr(message, text) != NULL;
     if (!found) fprintf(stderr, "  last error \"%s\" lacks \"%s\"\n", message, text);
     creditbook_string_free(message);
     return found;
+}
+
+creditbook_accounts_query every_account(creditbook_date as_of) {
+    creditbook_accounts_query q;
+    memset(&q, 0, sizeof q);
+    q.as_of = as_of;
+    q.standing = -1;
+    q.status = -1;
+    q.sort = CREDITBOOK_SORT_KEY_ACCOUNT_ID;
+    return q;
 }
 
 creditbook_book *new_book(const creditbook_store_callbacks *store) {

@@ -79,14 +79,7 @@ static void test_amounts(void) {
     creditbook_string_free(NULL);
 }
 
-static int settings_error_contains(const creditbook_settings *s, const char *text) {
-    char *message = NULL;
-    if (creditbook_settings_last_error(s, &message) != CREDITBOOK_RESULT_OK) return 0;
-    int found = strstr(message, text) != NULL;
-    if (!found) fprintf(stderr, "  settings error \"%s\" lacks \"%s\"\n", message, text);
-    creditbook_string_free(message);
-    return found;
-}
+#define settings_error_contains(s, text) LAST_ERROR_CONTAINS(creditbook_settings_last_error, s, text)
 
 static void test_settings(void) {
     creditbook_settings *s = NULL;
@@ -566,11 +559,7 @@ static void test_reads(void) {
     CHECK_RC(creditbook_book_summary(book, "Z-9", day(2026, 1, 1), &s), CREDITBOOK_RESULT_UNKNOWN_ACCOUNT);
 
     /* accounts list */
-    creditbook_accounts_query q;
-    memset(&q, 0, sizeof q);
-    q.as_of = day(2026, 11, 15);
-    q.standing = -1;
-    q.status = -1;
+    creditbook_accounts_query q = every_account(day(2026, 11, 15));
     q.sort = CREDITBOOK_SORT_KEY_BALANCE_OWED;
     q.descending = true;
     creditbook_account_list *list = NULL;
@@ -706,14 +695,8 @@ static void test_reads(void) {
     creditbook_book_free(book);
 }
 
-static int statement_error_contains(const creditbook_statement *st, const char *text) {
-    char *message = NULL;
-    if (creditbook_statement_last_error(st, &message) != CREDITBOOK_RESULT_OK) return 0;
-    int found = strstr(message, text) != NULL;
-    if (!found) fprintf(stderr, "  statement error \"%s\" lacks \"%s\"\n", message, text);
-    creditbook_string_free(message);
-    return found;
-}
+#define statement_error_contains(st, text) \
+    LAST_ERROR_CONTAINS(creditbook_statement_last_error, st, text)
 
 /* The longest line of a text, in characters (UTF-8 continuation bytes not counted). */
 static size_t widest_line(const char *text) {

@@ -37,11 +37,7 @@ static void test_restart(void) {
     charge(book, "A-1", "c2", 1000, CREDITBOOK_RESULT_OK);
     CHECK(summary_of(book, "A-1").balance_owed == 13000);
     open_account(book, "B-2", 0);
-    creditbook_accounts_query q;
-    memset(&q, 0, sizeof q);
-    q.as_of = day(2026, 11, 30);
-    q.standing = -1;
-    q.status = -1;
+    creditbook_accounts_query q = every_account(day(2026, 11, 30));
     creditbook_account_list *list = NULL;
     CHECK_OK(creditbook_book_accounts(book, &q, &list));
     CHECK(list->len == 2);
@@ -92,11 +88,7 @@ static void test_failing_callbacks(void) {
     creditbook_book_free(third);
 
     /* account ids */
-    creditbook_accounts_query q;
-    memset(&q, 0, sizeof q);
-    q.as_of = day(2026, 11, 30);
-    q.standing = -1;
-    q.status = -1;
+    creditbook_accounts_query q = every_account(day(2026, 11, 30));
     creditbook_account_list *list = NULL;
     store.fail_ids = 3;
     CHECK_RC(creditbook_book_accounts(book, &q, &list), CREDITBOOK_RESULT_STORE_FAILED);
