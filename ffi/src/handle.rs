@@ -53,3 +53,18 @@ pub(crate) unsafe fn free<T>(p: *mut T) {
         drop(unsafe { Box::from_raw(p) });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::book::creditbook_book;
+    use crate::statement::creditbook_statement;
+
+    fn shared_between_threads<T: Send + Sync>() {}
+
+    /// The header promises that a book and a statement may be used from several threads at once.
+    #[test]
+    fn books_and_statements_are_send_and_sync() {
+        shared_between_threads::<creditbook_book>();
+        shared_between_threads::<creditbook_statement>();
+    }
+}

@@ -2,11 +2,8 @@
 //! as a struct and which renders as HTML, plain text at a width, UBL 2.1 XML or JSON, in the
 //! language the request picked. Rendering through the ABI adds only the copy of the output.
 
+use creditbook::{Statement, StatementRequest};
 use std::ffi::c_char;
-use std::sync::OnceLock;
-
-use creditbook::statement::{html, text};
-use creditbook::{Localizer, Statement, StatementRequest};
 
 use crate::book::{creditbook_book, with_book};
 use crate::handle;
@@ -45,7 +42,6 @@ pub struct creditbook_statement_request {
 #[allow(non_camel_case_types)]
 pub struct creditbook_statement {
     statement: Statement,
-    localizer: OnceLock<Localizer>,
     errors: LastError,
 }
 
@@ -139,7 +135,6 @@ pub extern "C" fn creditbook_book_statement(
             let statement = b.statement(account, &request)?;
             let made = creditbook_statement {
                 statement,
-                localizer: OnceLock::new(),
                 errors: LastError::default(),
             };
             // SAFETY: not NULL.
@@ -203,22 +198,16 @@ pub extern "C" fn creditbook_statement_get_figures(
 }
 
 impl creditbook_statement {
-    /// The statement's localizer, made on first use and kept.
-    fn localizer(&self) -> FfiResult<&Localizer> {
-        if let Some(l) = self.localizer.get() {
-            return Ok(l);
-        }
-        let made = Localizer::for_statement(&self.statement)?;
-        Ok(self.localizer.get_or_init(|| made))
-    }
-
+    /// The rendering, exactly as the Rust API makes it. (A `Localizer` is not kept between
+    /// renderings: it holds `Rc`s, and a statement handle may be used from any thread.)
     fn render(&self, format: u32, width: usize) -> FfiResult<String> {
         use creditbook_statement_format as F;
+        let st = &self.statement;
         Ok(match F::checked(format)? {
-            F::Html => html::render(&self.statement, self.localizer()?),
-            F::Text => text::render(&self.statement, self.localizer()?, width)?,
-            F::Ubl => self.statement.to_ubl_xml()?,
-            F::Json => self.statement.to_json(),
+            F::Html => st.to_html()?,
+            F::Text => st.to_text(width)?,
+            F::Ubl => st.to_ubl_xml()?,
+            F::Json => st.to_json(),
         })
     }
 }
