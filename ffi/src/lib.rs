@@ -24,9 +24,11 @@ mod store;
 mod strings;
 mod values;
 
+use panic::ffi_panic_boundary;
+
 /// The library's version (`"0.1.0"`), a static string that must not be freed. The header's
 /// `CREDITBOOK_VERSION_MAJOR/MINOR/PATCH` are the version it was generated for.
 #[no_mangle]
 pub extern "C" fn creditbook_version() -> *const std::ffi::c_char {
-    panic::ffi_panic_boundary!({ concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast() })
+    ffi_panic_boundary!({ concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast() })
 }

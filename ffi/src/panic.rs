@@ -73,3 +73,42 @@ macro_rules! ffi_panic_boundary {
 }
 
 pub(crate) use ffi_panic_boundary;
+
+#[cfg(test)]
+mod tests {
+    /// The sources of every module with exported functions.
+    const SOURCES: [(&str, &str); 9] = [
+        ("amount.rs", include_str!("amount.rs")),
+        ("book.rs", include_str!("book.rs")),
+        ("lib.rs", include_str!("lib.rs")),
+        ("reads.rs", include_str!("reads.rs")),
+        ("result.rs", include_str!("result.rs")),
+        ("settings.rs", include_str!("settings.rs")),
+        ("statement.rs", include_str!("statement.rs")),
+        ("store.rs", include_str!("store.rs")),
+        ("strings.rs", include_str!("strings.rs")),
+    ];
+
+    /// Every `extern "C"` body is one `ffi_panic_boundary!` (comments aside), so that no panic
+    /// can unwind into C, whoever adds a function.
+    #[test]
+    fn every_exported_body_is_inside_the_boundary() {
+        let mut exported = 0;
+        for (file, text) in SOURCES {
+            for (at, _) in text.match_indices("pub extern \"C\" fn ") {
+                exported += 1;
+                let body_start = at + text[at..].find(" {\n").expect("a body") + 3;
+                let first = text[body_start..]
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with("//"))
+                    .unwrap_or("");
+                assert!(
+                    first.starts_with("ffi_panic_boundary!("),
+                    "{file}: an exported body starts with {first:?}"
+                );
+            }
+        }
+        assert!(exported >= 57, "found {exported} exported functions");
+    }
+}

@@ -9,6 +9,8 @@ use std::ffi::c_char;
 
 use creditbook::Error;
 
+use crate::panic::ffi_panic_boundary;
+
 /// The status of a call: `CREDITBOOK_RESULT_OK` (0) or why it failed. Numbers 100 to 899 are the
 /// core's error codes (1xx bad input, 2xx accounts and entries, 3xx rules, 4xx permissions, 5xx
 /// idempotency, 6xx the host's store); 900 and up are the C boundary's own. Numbers are stable
@@ -312,7 +314,7 @@ pub(crate) fn status(r: FfiResult<()>) -> creditbook_result {
 /// result. Takes any integer, so it is safe to call with a code read from a log or a file.
 #[no_mangle]
 pub extern "C" fn creditbook_result_name(result: u32) -> *const c_char {
-    crate::panic::ffi_panic_boundary!({
+    ffi_panic_boundary!({
         creditbook_result::from_code(result)
             .map_or("UNKNOWN\0", creditbook_result::name)
             .as_ptr()
