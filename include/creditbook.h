@@ -945,7 +945,8 @@ typedef struct creditbook_date {
 
 /**
  * What an operation did (or, for a replay, had done the first time). Amounts are minor units of
- * the account's currency.
+ * the account's currency. Every operation takes a `creditbook_outcome *outcome_out` last: NULL
+ * when the caller does not need it, else written on success.
  */
 typedef struct creditbook_outcome {
   /**

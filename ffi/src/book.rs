@@ -48,7 +48,8 @@ pub(crate) fn with_book(
 }
 
 /// What an operation did (or, for a replay, had done the first time). Amounts are minor units of
-/// the account's currency.
+/// the account's currency. Every operation takes a `creditbook_outcome *outcome_out` last: NULL
+/// when the caller does not need it, else written on success.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
