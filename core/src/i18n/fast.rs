@@ -66,26 +66,84 @@ impl NumberShape {
 
     /// `value` in this shape, exactly as given (its scale kept).
     pub(crate) fn format(&self, value: &Decimal) -> String {
-        let text = value.abs().to_string();
-        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        let mut out = String::with_capacity(text.len() + 8);
+        let mut out = String::with_capacity(24);
+        self.write(&mut out, value);
+        out
+    }
+
+    /// Writes `value` in this shape at the end of `out`, exactly as given (its scale kept).
+    pub(crate) fn write(&self, out: &mut String, value: &Decimal) {
+        let mut buf = [0u8; DIGITS];
+        let digits = digits(&mut buf, value.mantissa().unsigned_abs());
+        // The digits of the integer part and of the fraction (zero-padded to the scale).
+        let scale = value.scale() as usize;
+        let (int, frac_zeros, frac): (&[u8], usize, &[u8]) = match digits.len().checked_sub(scale) {
+            Some(0) | None => (b"0", scale - digits.len(), digits),
+            Some(n) => (&digits[..n], 0, &digits[n..]),
+        };
         if value.is_sign_negative() && !value.is_zero() {
             out.push_str(&self.minus);
         }
         let n = int.len();
         let grouped = n > 3 && n >= 3 + self.min_grouping;
-        for (i, c) in int.chars().enumerate() {
+        for (i, &d) in int.iter().enumerate() {
             if grouped && i > 0 && (n - i) % 3 == 0 {
                 out.push_str(&self.group);
             }
-            out.push(c);
+            out.push(char::from(d));
         }
-        if !frac.is_empty() {
+        if scale > 0 {
             out.push_str(&self.decimal);
-            out.push_str(frac);
+            out.extend(std::iter::repeat_n('0', frac_zeros));
+            out.extend(frac.iter().map(|&d| char::from(d)));
         }
-        out
     }
+}
+
+/// Room for the digits of a decimal's mantissa (at most 29 digits for 96 bits).
+const DIGITS: usize = 40;
+
+/// The ASCII decimal digits of `n` (no leading zeros; `0` for zero), written at the end of
+/// `buf`.
+fn digits(buf: &mut [u8; DIGITS], n: u128) -> &[u8] {
+    const TEN_TO_19: u128 = 10_000_000_000_000_000_000;
+    // 128-bit division is slow: amounts fit 64 bits, and larger mantissas (up to 96 bits) are
+    // two 64-bit halves, the low one of 19 digits.
+    let start = match u64::try_from(n) {
+        Ok(n) => write_u64(buf, DIGITS, n, 1),
+        Err(_) => {
+            let low = write_u64(buf, DIGITS, (n % TEN_TO_19) as u64, 19);
+            write_u64(buf, low, (n / TEN_TO_19) as u64, 1)
+        }
+    };
+    &buf[start..]
+}
+
+/// Writes the digits of `n`, at least `min` of them (zero-padded), to end at `end` in `buf`;
+/// returns where they start. Two digits a division: divisions are most of the work.
+fn write_u64(buf: &mut [u8; DIGITS], end: usize, mut n: u64, min: usize) -> usize {
+    const PAIRS: &[u8; 200] = b"\
+        0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut at = end;
+    while n >= 10 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n > 0 || at == end {
+        at -= 1;
+        buf[at] = b'0' + n as u8;
+    }
+    while end - at < min {
+        at -= 1;
+        buf[at] = b'0';
+    }
+    at
 }
 
 /// One part of a short date.
@@ -163,20 +221,38 @@ impl DateShape {
 
     /// `date` in this layout; `None` for years outside 1000..=9999 (left to ICU4X).
     pub(crate) fn format(&self, date: NaiveDate) -> Option<String> {
-        if !(1000..=9999).contains(&date.year()) {
-            return None;
-        }
         let mut out = String::with_capacity(12);
+        self.write(&mut out, date).then_some(out)
+    }
+
+    /// Writes `date` in this layout at the end of `out`; false (and nothing written) for years
+    /// outside 1000..=9999 (left to ICU4X).
+    pub(crate) fn write(&self, out: &mut String, date: NaiveDate) -> bool {
+        let Ok(year) = u16::try_from(date.year()) else {
+            return false;
+        };
+        if !(1000..=9999).contains(&year) {
+            return false;
+        }
         for p in &self.parts {
             match p {
-                Part::Year => out.push_str(&date.year().to_string()),
-                Part::Month { padded: true } => out.push_str(&format!("{:02}", date.month())),
-                Part::Month { padded: false } => out.push_str(&date.month().to_string()),
-                Part::Day { padded: true } => out.push_str(&format!("{:02}", date.day())),
-                Part::Day { padded: false } => out.push_str(&date.day().to_string()),
+                Part::Year => {
+                    push_two(out, (year / 100) as u8, true);
+                    push_two(out, (year % 100) as u8, true);
+                }
+                Part::Month { padded } => push_two(out, date.month() as u8, *padded),
+                Part::Day { padded } => push_two(out, date.day() as u8, *padded),
                 Part::Text(t) => out.push_str(t),
             }
         }
-        Some(out)
+        true
     }
+}
+
+/// Writes `n` (below 100) in two digits, or in one below 10 when not `padded`.
+fn push_two(out: &mut String, n: u8, padded: bool) {
+    if padded || n >= 10 {
+        out.push(char::from(b'0' + n / 10));
+    }
+    out.push(char::from(b'0' + n % 10));
 }

@@ -309,9 +309,16 @@ impl Localizer {
 
     /// A number with the language's digits, separators and grouping, exactly as given.
     pub fn number(&self, value: Decimal) -> String {
+        let mut out = String::new();
+        self.write_number(&mut out, value);
+        out
+    }
+
+    /// Writes [`Localizer::number`] at the end of `out`, without allocating on the fast path.
+    pub fn write_number(&self, out: &mut String, value: Decimal) {
         match &self.fast_numbers {
-            Some(shape) => shape.format(&value),
-            None => self.icu_number(&value.to_string()),
+            Some(shape) => shape.write(out, &value),
+            None => out.push_str(&self.icu_number(&value.to_string())),
         }
     }
 
@@ -325,16 +332,47 @@ impl Localizer {
     /// An amount of the currency at its exact scale, with the sign placed as the language does:
     /// `$1,234.56`, `1 234,56 $`, `1.234,56 €`, `€ 1.234,56`.
     pub fn money(&self, amount: Decimal) -> String {
-        let scaled = self.currency.at_scale(amount);
-        let negative = scaled.is_sign_negative() && !scaled.is_zero();
-        let digits = self.number(scaled.abs());
-        let minus = if negative { "-" } else { "" };
+        let mut out = String::with_capacity(24);
+        self.write_money(&mut out, amount);
+        out
+    }
+
+    /// Writes [`Localizer::money`] at the end of `out`, without allocating on the fast path.
+    pub fn write_money(&self, out: &mut String, amount: Decimal) {
+        // Most amounts are at the currency's scale already (-0.00 prints as 0.00 below).
+        let scaled = if amount.scale() == self.currency.exponent() {
+            amount
+        } else {
+            self.currency.at_scale(amount)
+        };
+        let minus = if scaled.is_sign_negative() && !scaled.is_zero() {
+            "-"
+        } else {
+            ""
+        };
+        let digits = scaled.abs();
         let nbsp = '\u{a0}';
         match self.language.info().sign {
-            SignPlacement::Before if self.iso => format!("{minus}{}{nbsp}{digits}", self.sign),
-            SignPlacement::Before => format!("{minus}{}{digits}", self.sign),
-            SignPlacement::BeforeSpaced => format!("{}{nbsp}{minus}{digits}", self.sign),
-            SignPlacement::After => format!("{minus}{digits}{nbsp}{}", self.sign),
+            SignPlacement::Before => {
+                out.push_str(minus);
+                out.push_str(&self.sign);
+                if self.iso {
+                    out.push(nbsp);
+                }
+                self.write_number(out, digits);
+            }
+            SignPlacement::BeforeSpaced => {
+                out.push_str(&self.sign);
+                out.push(nbsp);
+                out.push_str(minus);
+                self.write_number(out, digits);
+            }
+            SignPlacement::After => {
+                out.push_str(minus);
+                self.write_number(out, digits);
+                out.push(nbsp);
+                out.push_str(&self.sign);
+            }
         }
     }
 
@@ -348,10 +386,21 @@ impl Localizer {
 
     /// A date in digits with the full year: `11/30/2026`, `30/11/2026`, `2026-11-30` (fr-CA).
     pub fn short_date(&self, date: NaiveDate) -> String {
-        self.fast_dates
+        let mut out = String::with_capacity(12);
+        self.write_short_date(&mut out, date);
+        out
+    }
+
+    /// Writes [`Localizer::short_date`] at the end of `out`, without allocating on the fast
+    /// path.
+    pub fn write_short_date(&self, out: &mut String, date: NaiveDate) {
+        let written = self
+            .fast_dates
             .as_ref()
-            .and_then(|shape| shape.format(date))
-            .unwrap_or_else(|| self.icu_short_date(date))
+            .is_some_and(|shape| shape.write(out, date));
+        if !written {
+            out.push_str(&self.icu_short_date(date));
+        }
     }
 
     fn icu_short_date(&self, date: NaiveDate) -> String {
@@ -538,7 +587,17 @@ mod tests {
             let l = loc(lang, Some(country), "EUR");
             assert!(l.fast_numbers.is_some(), "{lang}-{country} numbers");
             assert!(l.fast_dates.is_some(), "{lang}-{country} dates");
-            for v in ["-98765432.1", "0.00", "1000.5", "-12"] {
+            for v in [
+                "-98765432.1",
+                "0.00",
+                "0.0005",
+                "1000.5",
+                "-12",
+                // Mantissas beyond 64 bits.
+                "18446744073709551616",
+                "-100000000000000000000.00",
+                "12345678901234567890123.45",
+            ] {
                 assert_eq!(l.number(d(v)), l.icu_number(v), "{lang}-{country} {v}");
             }
             let date = NaiveDate::from_ymd_opt(2031, 2, 3).unwrap();

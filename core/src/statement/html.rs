@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::text::{Block, Pair, Pay, Table, View};
+use super::text::{Block, Pair, Pay, Row, Table, View};
 use super::Statement;
 use crate::error::Result;
 use crate::i18n::Localizer;
@@ -23,7 +23,7 @@ impl Statement {
 /// locale and currency, e.g. by [`Localizer::for_statement`]).
 pub fn render(st: &Statement, loc: &Localizer) -> String {
     let v = View::new(st, loc);
-    let mut h = Html::default();
+    let mut h = Html(String::with_capacity(size_hint(&v)));
     h.raw("<!DOCTYPE html>\n<html lang=\"");
     h.text(&v.locale);
     h.raw("\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -44,20 +44,35 @@ pub fn render(st: &Statement, loc: &Localizer) -> String {
     h.0
 }
 
-/// Escapes text for HTML content and quoted attribute values.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// Writes `s` escaped for HTML content and quoted attribute values at the end of `out`.
+fn escape_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    // The characters escaped are ASCII: a byte found is a whole character.
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[i + 1..];
     }
-    out
+    out.push_str(rest);
+}
+
+/// About how long the document of a view is, in bytes: its tables' rows are most of it.
+fn size_hint(v: &View) -> usize {
+    /// Markup around a row's cells: `<tr>`, six `<td class="nowrap"></td>`, `</tr>\n`.
+    const ROW_MARKUP: usize = 170;
+    let tables = [&v.activity, &v.invoices, &v.aging];
+    let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
+    let text: usize = tables.iter().map(|t| t.rows.text_len()).sum();
+    STYLE.len() + 8192 + text + rows * ROW_MARKUP
 }
 
 const STYLE: &str = "\
@@ -138,7 +153,6 @@ fn page_counter(word: &str) -> String {
 }
 
 /// An HTML document being written.
-#[derive(Default)]
 struct Html(String);
 
 impl Html {
@@ -149,20 +163,25 @@ impl Html {
 
     /// Text, escaped.
     fn text(&mut self, s: &str) {
-        self.0.push_str(&escape(s));
+        escape_into(&mut self.0, s);
     }
 
     /// An opening tag with an optional class (classes are constants of this module).
     fn open(&mut self, tag: &str, class: &str) {
-        if class.is_empty() {
-            let _ = write!(self.0, "<{tag}>");
-        } else {
-            let _ = write!(self.0, "<{tag} class=\"{class}\">");
+        self.0.push('<');
+        self.0.push_str(tag);
+        if !class.is_empty() {
+            self.0.push_str(" class=\"");
+            self.0.push_str(class);
+            self.0.push('"');
         }
+        self.0.push('>');
     }
 
     fn close(&mut self, tag: &str) {
-        let _ = write!(self.0, "</{tag}>");
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
     }
 
     /// An element holding text.
@@ -295,19 +314,28 @@ fn table(h: &mut Html, t: &Table, class: &str) {
         }
         return;
     }
-    let cell_class = |i: usize| match &t.columns[i] {
-        c if c.numeric => "num",
-        c if c.flex => "wrap",
-        _ => "nowrap",
-    };
+    let classes: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| match c {
+            c if c.numeric => "num",
+            c if c.flex => "wrap",
+            _ => "nowrap",
+        })
+        .collect();
     h.open("table", class);
     h.raw("<thead><tr>");
-    for (i, c) in t.columns.iter().enumerate() {
-        h.el("th", cell_class(i), &c.header);
+    for (c, class) in t.columns.iter().zip(&classes) {
+        h.el("th", class, &c.header);
     }
     h.raw("</tr></thead>\n<tbody>\n");
-    for row in &t.rows {
-        cells(h, row, &cell_class);
+    // Each cell's opening tag, made once: a table may have thousands of rows.
+    let opens: Vec<String> = classes
+        .iter()
+        .map(|c| format!("<td class=\"{c}\">"))
+        .collect();
+    for row in t.rows.iter() {
+        cells(h, row, &opens);
     }
     if let Some(note) = &t.note {
         let _ = write!(
@@ -321,16 +349,21 @@ fn table(h: &mut Html, t: &Table, class: &str) {
     h.raw("</tbody>\n");
     if let Some(foot) = &t.foot {
         h.raw("<tfoot>");
-        cells(h, foot, &cell_class);
+        for row in foot.iter() {
+            cells(h, row, &opens);
+        }
         h.raw("</tfoot>\n");
     }
     h.close("table");
 }
 
-fn cells(h: &mut Html, row: &[String], class: &dyn Fn(usize) -> &'static str) {
-    h.open("tr", "");
-    for (i, cell) in row.iter().enumerate() {
-        h.el("td", class(i), cell);
+/// A row of cells, each opened by its column's tag of `opens`.
+fn cells(h: &mut Html, row: Row<'_>, opens: &[String]) {
+    h.raw("<tr>");
+    for (cell, open) in row.cells().zip(opens) {
+        h.raw(open);
+        h.text(cell);
+        h.raw("</td>");
     }
     h.raw("</tr>\n");
 }

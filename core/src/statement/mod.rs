@@ -208,6 +208,119 @@ fn effects(entries: &[Entry]) -> Result<(Decimal, Decimal)> {
         })
 }
 
+/// The lines of a period and the figures they add up to.
+struct Period {
+    lines: Vec<StatementLine>,
+    opening: Decimal,
+    opening_credit: Decimal,
+    total_charges: Decimal,
+    total_credits: Decimal,
+}
+
+/// The lines of the period's `entries`, from the balance owed and the store credit at its end:
+/// walking back from the end, each entry's effect is computed once, and what is left at the
+/// start is the opening balance.
+fn lines(entries: &[Entry], cur: Currency, closing: Decimal, credit: Decimal) -> Result<Period> {
+    let scale = Scale::of(cur);
+    let mut lines = Vec::with_capacity(entries.len());
+    let (mut owed, mut credit) = (closing, credit);
+    let (mut total_charges, mut total_credits) = (Decimal::ZERO, Decimal::ZERO);
+    for e in entries.iter().rev() {
+        let kind = e.kind.entry_type();
+        let x = e.effect()?;
+        if kind.is_financial() {
+            let charge = above_zero(x.owed);
+            let credit_line = above_zero(-x.owed);
+            total_charges = plus(total_charges, charge)?;
+            total_credits = plus(total_credits, credit_line)?;
+            lines.push(StatementLine {
+                entry: e.seq,
+                date: e.date,
+                kind,
+                reference: e.kind.reference().map(str::to_string),
+                receipt_less: matches!(
+                    e.kind,
+                    EntryKind::RefundToCredit {
+                        receipt_less: true,
+                        ..
+                    }
+                ),
+                // A reversal has no amount of its own: show what it moved.
+                amount: scale.put(
+                    e.kind
+                        .amount()
+                        .unwrap_or_else(|| charge.max(credit_line).max(x.credit.abs())),
+                ),
+                charge: scale.put(charge),
+                credit: scale.put(credit_line),
+                balance: scale.put(owed),
+                credit_change: scale.put(x.credit),
+                credit_balance: scale.put(credit),
+            });
+        }
+        // The figures before this entry.
+        owed = plus(owed, -x.owed)?;
+        credit = plus(credit, -x.credit)?;
+    }
+    lines.reverse();
+    Ok(Period {
+        lines,
+        opening: owed,
+        opening_credit: credit,
+        total_charges,
+        total_credits,
+    })
+}
+
+/// `a + b`, or [`Error::Overflow`], for the loop over lines: inlined (a call such as
+/// [`money::add`] returns its `Result` through memory, on the running balance's critical path),
+/// and nothing to do for the zeros most effects are made of (the scale of a sum of zeros does
+/// not matter: every figure is put at the currency's scale).
+#[inline(always)]
+fn plus(a: Decimal, b: Decimal) -> Result<Decimal> {
+    if b.is_zero() {
+        Ok(a)
+    } else {
+        a.checked_add(b).ok_or(Error::Overflow)
+    }
+}
+
+/// `d` when above zero, else zero.
+fn above_zero(d: Decimal) -> Decimal {
+    if d.is_sign_positive() && !d.is_zero() {
+        d
+    } else {
+        Decimal::ZERO
+    }
+}
+
+/// Puts figures at a currency's scale, as [`Currency::at_scale`] does, without rescaling zeros
+/// and figures already at that scale (nearly all).
+struct Scale {
+    cur: Currency,
+    /// Zero at the currency's scale.
+    zero: Decimal,
+}
+
+impl Scale {
+    fn of(cur: Currency) -> Scale {
+        Scale {
+            cur,
+            zero: cur.at_scale(Decimal::ZERO),
+        }
+    }
+
+    fn put(&self, amount: Decimal) -> Decimal {
+        if amount.is_zero() {
+            self.zero
+        } else if amount.scale() == self.cur.exponent() {
+            amount
+        } else {
+            self.cur.at_scale(amount)
+        }
+    }
+}
+
 /// Computes a statement of an account.
 pub fn build(
     account_id: &SmolStr,
@@ -238,54 +351,16 @@ pub fn build(
     // Business dates never go backwards, so periods are slices of the ledger.
     let start = entries.partition_point(|e| e.date < from);
     let end = entries.partition_point(|e| e.date <= to);
-    let (tail_owed, tail_credit) = effects(&entries[end..])?;
-    let closing = money::sub(ledger.balance_owed(), tail_owed)?;
-    let credit_at_end = money::sub(ledger.credit_balance(), tail_credit)?;
-    let (period_owed, period_credit) = effects(&entries[start..end])?;
-    let opening = money::sub(closing, period_owed)?;
-    let opening_credit = money::sub(credit_at_end, period_credit)?;
-
-    let mut lines = Vec::new();
-    let (mut owed, mut credit) = (opening, opening_credit);
-    let (mut total_charges, mut total_credits) = (Decimal::ZERO, Decimal::ZERO);
-    for e in &entries[start..end] {
-        let kind = e.kind.entry_type();
-        let x = e.effect()?;
-        owed = money::add(owed, x.owed)?;
-        credit = money::add(credit, x.credit)?;
-        if !kind.is_financial() {
-            continue;
-        }
-        let charge = x.owed.max(Decimal::ZERO);
-        let credit_line = (-x.owed).max(Decimal::ZERO);
-        total_charges = money::add(total_charges, charge)?;
-        total_credits = money::add(total_credits, credit_line)?;
-        lines.push(StatementLine {
-            entry: e.seq,
-            date: e.date,
-            kind,
-            reference: e.kind.reference().map(str::to_string),
-            receipt_less: matches!(
-                e.kind,
-                EntryKind::RefundToCredit {
-                    receipt_less: true,
-                    ..
-                }
-            ),
-            // A reversal has no amount of its own: show what it moved.
-            amount: cur.at_scale(
-                e.kind
-                    .amount()
-                    .unwrap_or_else(|| charge.max(credit_line).max(x.credit.abs())),
-            ),
-            charge: cur.at_scale(charge),
-            credit: cur.at_scale(credit_line),
-            balance: cur.at_scale(owed),
-            credit_change: cur.at_scale(x.credit),
-            credit_balance: cur.at_scale(credit),
-        });
-    }
-
+    let upto = entries.partition_point(|e| e.date <= statement_date);
+    let after_statement_date = effects(&entries[upto..])?;
+    let before_statement_date = effects(&entries[end..upto])?;
+    let owed_on_statement_date = money::sub(ledger.balance_owed(), after_statement_date.0)?;
+    let closing = money::sub(owed_on_statement_date, before_statement_date.0)?;
+    let credit_at_end = money::sub(
+        money::sub(ledger.credit_balance(), after_statement_date.1)?,
+        before_statement_date.1,
+    )?;
+    let period = lines(&entries[start..end], cur, closing, credit_at_end)?;
     let open_invoices = open_at(state, end, statement_date)?;
     let aging = figures::age(
         &settings.aging,
@@ -294,10 +369,6 @@ pub fn build(
         open_invoices.iter().map(|i| (i.due_date, i.remaining)),
     )?;
 
-    let owed_on_statement_date = {
-        let upto = entries.partition_point(|e| e.date <= statement_date);
-        money::sub(ledger.balance_owed(), effects(&entries[upto..])?.0)?
-    };
     let amount_due = match request.amount_due {
         Some(a) => {
             let a = cur.normalize(a)?;
@@ -357,11 +428,11 @@ pub fn build(
         statement_date,
         period_from: from,
         period_to: to,
-        opening_balance: cur.at_scale(opening),
-        opening_credit_balance: cur.at_scale(opening_credit),
-        lines,
-        total_charges: cur.at_scale(total_charges),
-        total_credits: cur.at_scale(total_credits),
+        opening_balance: cur.at_scale(period.opening),
+        opening_credit_balance: cur.at_scale(period.opening_credit),
+        lines: period.lines,
+        total_charges: cur.at_scale(period.total_charges),
+        total_credits: cur.at_scale(period.total_credits),
         closing_balance: cur.at_scale(closing),
         credit_balance: cur.at_scale(credit_at_end),
         credit_limit: st.display_credit_limit.then(|| CreditLimitShown {
@@ -384,13 +455,7 @@ fn open_at(state: &AccountState, end: usize, as_of: NaiveDate) -> Result<Vec<Ope
     let ledger = state.ledger();
     let tail = &state.entries()[end..];
     let first_later = tail.first().map_or(u64::MAX, |e| e.seq);
-    let mut later: Vec<(u64, Decimal)> = Vec::new();
-    for a in tail.iter().flat_map(|e| e.allocations.iter()) {
-        match later.iter_mut().find(|(id, _)| *id == a.invoice) {
-            Some((_, sum)) => *sum = money::add(*sum, a.amount)?,
-            None => later.push((a.invoice, a.amount)),
-        }
-    }
+    let later = allocated_by_invoice(tail)?;
     let mut ids: Vec<u64> = ledger
         .open_invoices()
         .map(|i| i.id)
@@ -405,9 +470,8 @@ fn open_at(state: &AccountState, end: usize, as_of: NaiveDate) -> Result<Vec<Ope
             continue;
         };
         let added_back = later
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map_or(Decimal::ZERO, |(_, a)| *a);
+            .binary_search_by_key(&id, |(i, _)| *i)
+            .map_or(Decimal::ZERO, |k| later[k].1);
         let remaining = money::add(inv.remaining, added_back)?;
         if remaining > Decimal::ZERO {
             let mut open = figures::open_invoice(inv, as_of);
@@ -417,4 +481,22 @@ fn open_at(state: &AccountState, end: usize, as_of: NaiveDate) -> Result<Vec<Ope
     }
     out.sort_by_key(|i| (i.due_date, i.id));
     Ok(out)
+}
+
+/// What `entries` allocated to each invoice: (invoice, sum), by invoice.
+fn allocated_by_invoice(entries: &[Entry]) -> Result<Vec<(u64, Decimal)>> {
+    let mut all: Vec<(u64, Decimal)> = entries
+        .iter()
+        .flat_map(|e| e.allocations.iter())
+        .map(|a| (a.invoice, a.amount))
+        .collect();
+    all.sort_by_key(|(id, _)| *id);
+    let mut sums: Vec<(u64, Decimal)> = Vec::with_capacity(all.len());
+    for (id, amount) in all {
+        match sums.last_mut() {
+            Some((last, sum)) if *last == id => *sum = money::add(*sum, amount)?,
+            _ => sums.push((id, amount)),
+        }
+    }
+    Ok(sums)
 }

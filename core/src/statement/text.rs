@@ -9,12 +9,16 @@
 //! HTML renderer ([`super::html`]) lays out too. Renderers only format the statement's own
 //! values; they never compute a figure.
 
+use std::fmt::Write;
+
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{Statement, StatementLine};
 use crate::account::{CreditLimit, PostalAddress};
+use crate::entry::EntryType;
 use crate::error::{Error, Result};
-use crate::figures::{AgeRange, OpenInvoice};
+use crate::figures::AgeRange;
 use crate::i18n::Localizer;
 
 /// The narrowest plain-text width accepted.
@@ -42,12 +46,10 @@ impl Statement {
 /// [`Error::InvalidInput`].
 pub fn render(st: &Statement, loc: &Localizer, width: usize) -> Result<String> {
     check_width(width)?;
-    let mut out = String::new();
-    for line in document(&View::new(st, loc), width) {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    Ok(out)
+    let view = View::new(st, loc);
+    let mut page = Page(String::with_capacity(size_hint(&view, width)));
+    document(&view, width, &mut page);
+    Ok(page.0)
 }
 
 fn check_width(width: usize) -> Result<()> {
@@ -129,9 +131,97 @@ pub(super) struct Pay {
 pub(super) struct Table {
     pub heading: Option<String>,
     pub columns: Vec<Column>,
-    pub rows: Vec<Vec<String>>,
-    pub foot: Option<Vec<String>>,
+    pub rows: Rows,
+    pub foot: Option<Rows>,
     pub note: Option<String>,
+}
+
+/// Rows of formatted cells, written end to end into one string: a statement has thousands of
+/// rows, and one allocation for all their cells costs far less than one per cell.
+pub(super) struct Rows {
+    /// Cells per row.
+    columns: usize,
+    /// Every cell's text, one after the other.
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Rows {
+    /// No rows yet, with room for about `rows` rows of `columns` cells.
+    fn with_capacity(columns: usize, rows: usize) -> Rows {
+        Rows {
+            columns,
+            text: String::with_capacity(rows * columns * 8),
+            ends: Vec::with_capacity(rows * columns),
+        }
+    }
+
+    /// One row of `cells`.
+    fn single<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Rows {
+        let mut rows = Rows::with_capacity(0, 1);
+        for cell in cells {
+            rows.push(cell.as_ref());
+            rows.columns += 1;
+        }
+        rows
+    }
+
+    /// Adds `cell` (rows fill left to right, then top to bottom).
+    fn push(&mut self, cell: &str) {
+        self.push_with(|text| text.push_str(cell));
+    }
+
+    /// Adds the cell that `write` writes at the end of the cells' text.
+    fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.ends.len().checked_div(self.columns).unwrap_or(0)
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The length of all the cells' text, in bytes.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The rows, top to bottom.
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
+        (0..self.len()).map(move |r| Row {
+            rows: self,
+            first: r * self.columns,
+        })
+    }
+}
+
+/// One row of [`Rows`].
+#[derive(Clone, Copy)]
+pub(super) struct Row<'a> {
+    rows: &'a Rows,
+    /// The index of the row's first cell.
+    first: usize,
+}
+
+impl<'a> Row<'a> {
+    /// The row's cells, left to right.
+    pub fn cells(self) -> impl Iterator<Item = &'a str> + Clone {
+        let Rows { text, ends, .. } = self.rows;
+        let start = self.first.checked_sub(1).map_or(0, |k| ends[k]);
+        let row_ends = &ends[self.first..self.first + self.rows.columns];
+        row_ends.iter().scan(start, move |start, &end| {
+            let cell = &text[*start..end];
+            *start = end;
+            Some(cell)
+        })
+    }
 }
 
 /// A column: its header, how it aligns and wraps, and where its cell goes in a stacked record.
@@ -217,12 +307,30 @@ impl View {
 /// Text from outside (names, addresses, references) without control characters (a line break
 /// becomes a space) and without bidirectional controls, which could reorder what follows them.
 fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !is_bidi_control(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
+    let mut out = String::with_capacity(s.len());
+    clean_into(&mut out, s);
+    out
+}
+
+/// Writes `s` [`clean`]ed at the end of `out`.
+fn clean_into(out: &mut String, s: &str) {
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // Printable ASCII: nothing to take out, and the only white space is the space.
+        out.push_str(s.trim_matches(' '));
+        return;
+    }
+    let start = out.len();
+    out.extend(s.chars().filter(|c| !is_bidi_control(*c)).map(|c| {
+        if c.is_control() {
+            ' '
+        } else {
+            c
+        }
+    }));
+    let end = start + out[start..].trim_end().len();
+    out.truncate(end);
+    let lead = end - start - out[start..].trim_start().len();
+    out.drain(start..start + lead);
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -329,54 +437,154 @@ fn summary(st: &Statement, loc: &Localizer) -> Vec<Pair> {
     rows
 }
 
-/// An amount, or nothing for zero (a charge column of a payment).
-fn amount_or_blank(loc: &Localizer, amount: Decimal) -> String {
-    if amount.is_zero() {
-        String::new()
-    } else {
-        loc.money(amount)
+/// Writes an amount, or nothing for zero (a charge column of a payment).
+fn amount_or_blank(out: &mut String, loc: &Localizer, amount: Decimal) {
+    if !amount.is_zero() {
+        loc.write_money(out, amount);
     }
 }
 
-/// "Deposit (150,00 $ to store credit)", "Refund to store credit (no receipt)".
-fn describe(line: &StatementLine, loc: &Localizer) -> String {
-    let kind = loc.text(&format!("kind-{}", line.kind.as_str()));
-    let mut notes = Vec::new();
-    if line.receipt_less {
-        notes.push(loc.text("kind-note-receipt-less"));
+/// Short dates with the last one kept: consecutive rows mostly share their date.
+struct ShortDates<'a> {
+    loc: &'a Localizer,
+    last: Option<(NaiveDate, String)>,
+}
+
+impl<'a> ShortDates<'a> {
+    fn new(loc: &'a Localizer) -> ShortDates<'a> {
+        ShortDates { loc, last: None }
     }
-    let change = loc.money(line.credit_change.abs());
-    if line.credit_change > Decimal::ZERO {
-        notes.push(loc.text_with("kind-note-to-credit", &[("amount", &change)]));
-    } else if line.credit_change < Decimal::ZERO {
-        notes.push(loc.text_with("kind-note-from-credit", &[("amount", &change)]));
+
+    fn write(&mut self, out: &mut String, date: NaiveDate) {
+        match &self.last {
+            Some((last, text)) if *last == date => out.push_str(text),
+            _ => {
+                let text = self.loc.short_date(date);
+                out.push_str(&text);
+                self.last = Some((date, text));
+            }
+        }
     }
-    if notes.is_empty() {
-        kind
-    } else {
-        format!("{kind} ({})", notes.join("; "))
+}
+
+/// A sentence of one argument, formatted once around a marker: writing it for a value pastes
+/// the value in, instead of running Fluent for every line. Exact, as the argument is text that
+/// Fluent only pastes in; a sentence that does not hold the marker exactly once is formatted
+/// for each value.
+struct Phrase {
+    id: &'static str,
+    arg: &'static str,
+    around: Option<(String, String)>,
+}
+
+impl Phrase {
+    /// A noncharacter: never in a message or a value.
+    const MARKER: &'static str = "\u{fdd0}";
+
+    fn new(loc: &Localizer, id: &'static str, arg: &'static str) -> Phrase {
+        let text = loc.text_with(id, &[(arg, Phrase::MARKER)]);
+        let around = text
+            .split_once(Phrase::MARKER)
+            .filter(|(_, after)| !after.contains(Phrase::MARKER))
+            .map(|(before, after)| (before.to_string(), after.to_string()));
+        Phrase { id, arg, around }
+    }
+
+    fn write(&self, out: &mut String, loc: &Localizer, value: &str) {
+        match &self.around {
+            Some((before, after)) => {
+                out.push_str(before);
+                out.push_str(value);
+                out.push_str(after);
+            }
+            None => out.push_str(&loc.text_with(self.id, &[(self.arg, value)])),
+        }
+    }
+}
+
+/// Writes lines' descriptions, "Deposit (150,00 $ to store credit)", "Refund to store credit
+/// (no receipt)", with each sentence looked up once.
+struct Descriptions<'a> {
+    loc: &'a Localizer,
+    kinds: Vec<(EntryType, String)>,
+    receipt_less: String,
+    to_credit: Phrase,
+    from_credit: Phrase,
+    amount: String,
+}
+
+impl<'a> Descriptions<'a> {
+    fn new(loc: &'a Localizer) -> Descriptions<'a> {
+        Descriptions {
+            loc,
+            kinds: Vec::new(),
+            receipt_less: loc.text("kind-note-receipt-less"),
+            to_credit: Phrase::new(loc, "kind-note-to-credit", "amount"),
+            from_credit: Phrase::new(loc, "kind-note-from-credit", "amount"),
+            amount: String::new(),
+        }
+    }
+
+    /// The name of a kind of entry.
+    fn kind(&mut self, kind: EntryType) -> &str {
+        let i = match self.kinds.iter().position(|(k, _)| *k == kind) {
+            Some(i) => i,
+            None => {
+                let name = self.loc.text(&format!("kind-{}", kind.as_str()));
+                self.kinds.push((kind, name));
+                self.kinds.len() - 1
+            }
+        };
+        &self.kinds[i].1
+    }
+
+    fn write(&mut self, out: &mut String, line: &StatementLine) {
+        out.push_str(self.kind(line.kind));
+        let change = line.credit_change;
+        let credit_note = if change > Decimal::ZERO {
+            Some(&self.to_credit)
+        } else if change < Decimal::ZERO {
+            Some(&self.from_credit)
+        } else {
+            None
+        };
+        if !line.receipt_less && credit_note.is_none() {
+            return;
+        }
+        out.push_str(" (");
+        if line.receipt_less {
+            out.push_str(&self.receipt_less);
+        }
+        if let Some(note) = credit_note {
+            if line.receipt_less {
+                out.push_str("; ");
+            }
+            self.amount.clear();
+            self.loc.write_money(&mut self.amount, change.abs());
+            note.write(out, self.loc, &self.amount);
+        }
+        out.push(')');
     }
 }
 
 fn activity(st: &Statement, loc: &Localizer) -> Table {
-    let forward = vec![
-        loc.short_date(st.period_from),
-        loc.text("balance-forward"),
-        String::new(),
-        String::new(),
-        String::new(),
-        loc.money(st.opening_balance),
-    ];
-    let lines = st.lines.iter().map(|l| {
-        vec![
-            loc.short_date(l.date),
-            describe(l, loc),
-            l.reference.as_deref().map(clean).unwrap_or_default(),
-            amount_or_blank(loc, l.charge),
-            amount_or_blank(loc, l.credit),
-            loc.money(l.balance),
-        ]
-    });
+    let mut rows = Rows::with_capacity(6, st.lines.len() + 1);
+    rows.push(&loc.short_date(st.period_from));
+    rows.push(&loc.text("balance-forward"));
+    for _ in 0..3 {
+        rows.push("");
+    }
+    rows.push(&loc.money(st.opening_balance));
+    let mut dates = ShortDates::new(loc);
+    let mut descriptions = Descriptions::new(loc);
+    for l in &st.lines {
+        rows.push_with(|out| dates.write(out, l.date));
+        rows.push_with(|out| descriptions.write(out, l));
+        rows.push_with(|out| clean_into(out, l.reference.as_deref().unwrap_or_default()));
+        rows.push_with(|out| amount_or_blank(out, loc, l.charge));
+        rows.push_with(|out| amount_or_blank(out, loc, l.credit));
+        rows.push_with(|out| loc.write_money(out, l.balance));
+    }
     Table {
         heading: None,
         columns: vec![
@@ -387,36 +595,36 @@ fn activity(st: &Statement, loc: &Localizer) -> Table {
             Column::numeric(loc.text("credits"), Stack::Right),
             Column::numeric(loc.text("balance"), Stack::Own),
         ],
-        rows: std::iter::once(forward).chain(lines).collect(),
-        foot: Some(vec![
+        rows,
+        foot: Some(Rows::single([
             String::new(),
             loc.text("closing-balance"),
             String::new(),
             loc.money(st.total_charges),
             loc.money(st.total_credits),
             loc.money(st.closing_balance),
-        ]),
+        ])),
         note: st.lines.is_empty().then(|| loc.text("no-activity")),
     }
 }
 
-fn invoice_row(i: &OpenInvoice, loc: &Localizer) -> Vec<String> {
-    let days = if i.days_past_due > 0 {
-        loc.number(Decimal::from(i.days_past_due))
-    } else {
-        String::new()
-    };
-    vec![
-        i.id.to_string(),
-        i.sale.as_deref().map(clean).unwrap_or_default(),
-        loc.short_date(i.date),
-        loc.short_date(i.due_date),
-        days,
-        loc.money(i.remaining),
-    ]
-}
-
 fn invoices(st: &Statement, loc: &Localizer) -> Table {
+    let mut rows = Rows::with_capacity(6, st.open_invoices.len());
+    let (mut dates, mut due_dates) = (ShortDates::new(loc), ShortDates::new(loc));
+    for i in &st.open_invoices {
+        rows.push_with(|out| {
+            let _ = write!(out, "{}", i.id);
+        });
+        rows.push_with(|out| clean_into(out, i.sale.as_deref().unwrap_or_default()));
+        rows.push_with(|out| dates.write(out, i.date));
+        rows.push_with(|out| due_dates.write(out, i.due_date));
+        rows.push_with(|out| {
+            if i.days_past_due > 0 {
+                loc.write_number(out, Decimal::from(i.days_past_due));
+            }
+        });
+        rows.push_with(|out| loc.write_money(out, i.remaining));
+    }
     Table {
         heading: Some(loc.text("open-invoices")),
         columns: vec![
@@ -427,11 +635,7 @@ fn invoices(st: &Statement, loc: &Localizer) -> Table {
             Column::numeric(loc.text("days-past-due"), Stack::Own),
             Column::numeric(loc.text("remaining"), Stack::Own),
         ],
-        rows: st
-            .open_invoices
-            .iter()
-            .map(|i| invoice_row(i, loc))
-            .collect(),
+        rows,
         foot: None,
         note: st
             .open_invoices
@@ -460,7 +664,7 @@ fn aging(st: &Statement, loc: &Localizer) -> Table {
             .iter()
             .map(|b| Column::numeric(aging_label(&b.range, loc), Stack::Own))
             .collect(),
-        rows: vec![buckets.iter().map(|b| loc.money(b.amount)).collect()],
+        rows: Rows::single(buckets.iter().map(|b| loc.money(b.amount))),
         foot: None,
         note: None,
     }
@@ -512,36 +716,94 @@ fn remit(st: &Statement, loc: &Localizer) -> Vec<Block> {
 // Plain-text layout.
 // ---------------------------------------------------------------------------------------------
 
-fn document(v: &View, w: usize) -> Vec<String> {
-    let mut out = Vec::new();
+/// Plain text being written, line by line.
+struct Page(String);
+
+impl Page {
+    fn line(&mut self, line: &str) {
+        self.0.push_str(line);
+        self.0.push('\n');
+    }
+
+    fn lines<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) {
+        for line in lines {
+            self.line(line.as_ref());
+        }
+    }
+
+    /// One line of a table: each cell padded to its column's width (numbers against the right),
+    /// [`GAP`] spaces between columns, the spaces at the end trimmed.
+    fn grid_line<'a>(
+        &mut self,
+        cells: impl Iterator<Item = &'a str>,
+        widths: &[usize],
+        columns: &[Column],
+    ) {
+        let start = self.0.len();
+        for (i, (cell, (&w, c))) in cells.zip(widths.iter().zip(columns)).enumerate() {
+            if i > 0 {
+                push_spaces(&mut self.0, GAP);
+            }
+            let pad = w.saturating_sub(cols(cell));
+            if c.numeric {
+                push_spaces(&mut self.0, pad);
+                self.0.push_str(cell);
+            } else {
+                self.0.push_str(cell);
+                push_spaces(&mut self.0, pad);
+            }
+        }
+        let end = start + self.0[start..].trim_end().len();
+        self.0.truncate(end);
+        self.0.push('\n');
+    }
+}
+
+/// Writes `n` spaces.
+fn push_spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        left -= k;
+    }
+}
+
+/// About how long the text of a view is, in bytes: its tables' lines are most of it.
+fn size_hint(v: &View, w: usize) -> usize {
+    let rows = v.activity.rows.len() + v.invoices.rows.len();
+    (rows + 100) * (w + 1)
+}
+
+fn document(v: &View, w: usize, page: &mut Page) {
     for line in std::iter::once(&v.store_name)
         .chain(&v.store_address)
         .chain([&v.header_text])
     {
-        out.extend(centered(line, w));
+        page.lines(centered(line, w));
     }
-    out.push(rule('=', w));
-    out.extend(centered(&v.title, w));
-    out.push(String::new());
-    out.extend(pairs(&v.meta, w));
-    out.push(String::new());
-    out.extend(block(&v.customer, w));
-    out.push(rule('=', w));
-    out.extend(pairs(&v.summary, w));
-    out.push(rule('=', w));
-    out.extend(table(&v.activity, w));
+    page.line(&rule('=', w));
+    page.lines(centered(&v.title, w));
+    page.line("");
+    page.lines(pairs(&v.meta, w));
+    page.line("");
+    page.lines(block(&v.customer, w));
+    page.line(&rule('=', w));
+    page.lines(pairs(&v.summary, w));
+    page.line(&rule('=', w));
+    table(&v.activity, w, page);
     for t in [&v.invoices, &v.aging] {
-        out.push(String::new());
-        out.extend(table(t, w));
+        page.line("");
+        table(t, w, page);
     }
-    out.push(rule('-', w));
-    out.extend(payment(v, w));
+    page.line(&rule('-', w));
+    page.lines(payment(v, w));
     for b in &v.remit {
-        out.extend(block(b, w));
+        page.lines(block(b, w));
     }
-    out.push(rule('-', w));
-    out.extend(centered(&v.thanks, w));
-    out
+    page.line(&rule('-', w));
+    page.lines(centered(&v.thanks, w));
 }
 
 fn payment(v: &View, w: usize) -> Vec<String> {
@@ -565,7 +827,11 @@ fn breaks(c: char) -> bool {
 
 /// Columns a string takes: its Unicode scalar values.
 fn cols(s: &str) -> usize {
-    s.chars().count()
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
 }
 
 /// `s` in pieces of at most `w` characters.
@@ -704,17 +970,19 @@ fn block(b: &Block, w: usize) -> Vec<String> {
 }
 
 /// A table as columns when they fit `w`, else as stacked records; its note after the rows.
-fn table(t: &Table, w: usize) -> Vec<String> {
-    let mut out = t.heading.as_deref().map(|h| wrap(h, w)).unwrap_or_default();
+fn table(t: &Table, w: usize, page: &mut Page) {
+    if let Some(h) = &t.heading {
+        page.lines(wrap(h, w));
+    }
     let note = t.note.iter().flat_map(|n| wrap(n, w));
     if t.rows.is_empty() {
-        out.extend(note);
-        return out;
+        page.lines(note);
+        return;
     }
     let widths = column_widths(t, w);
-    let lines = |row: &[String]| match &widths {
-        Some(widths) => grid_row(row, widths, &t.columns),
-        None => record(row, &t.columns, w),
+    let lines = |row: Row<'_>, page: &mut Page| match &widths {
+        Some(widths) => grid_row(row.cells(), widths, &t.columns, page),
+        None => page.lines(record(row, &t.columns, w)),
     };
     // Columns: a rule under the headers and above the footer. Records: a blank line between.
     let separator = match &widths {
@@ -722,27 +990,28 @@ fn table(t: &Table, w: usize) -> Vec<String> {
         None => String::new(),
     };
     if let Some(widths) = &widths {
-        let headers: Vec<String> = t.columns.iter().map(|c| c.header.clone()).collect();
-        out.extend(grid_row(&headers, widths, &t.columns));
-        out.push(separator.clone());
+        let headers = t.columns.iter().map(|c| c.header.as_str());
+        grid_row(headers, widths, &t.columns, page);
+        page.line(&separator);
     }
     for (n, row) in t.rows.iter().enumerate() {
         if n > 0 && widths.is_none() {
-            out.push(String::new());
+            page.line("");
         }
-        out.extend(lines(row));
+        lines(row, page);
     }
-    out.extend(note);
+    page.lines(note);
     if let Some(foot) = &t.foot {
-        out.push(separator);
-        out.extend(lines(foot));
+        page.line(&separator);
+        for row in foot.iter() {
+            lines(row, page);
+        }
     }
-    out
 }
 
 /// The rows and footer of a table.
-fn body(t: &Table) -> impl Iterator<Item = &Vec<String>> {
-    t.rows.iter().chain(&t.foot)
+fn body(t: &Table) -> impl Iterator<Item = Row<'_>> {
+    t.rows.iter().chain(t.foot.iter().flat_map(Rows::iter))
 }
 
 /// Each column's width when the table is printed as columns, `None` when they do not fit: at
@@ -750,9 +1019,12 @@ fn body(t: &Table) -> impl Iterator<Item = &Vec<String>> {
 /// the wrapping columns' content, then to headers on one line.
 fn column_widths(t: &Table, w: usize) -> Option<Vec<usize>> {
     let widest_word = |s: &str| s.split(breaks).map(cols).max().unwrap_or(0);
-    let content: Vec<usize> = (0..t.columns.len())
-        .map(|i| body(t).map(|r| cols(&r[i])).fold(0, usize::max))
-        .collect();
+    let mut content = vec![0; t.columns.len()];
+    for row in body(t) {
+        for (n, cell) in content.iter_mut().zip(row.cells()) {
+            *n = (*n).max(cols(cell));
+        }
+    }
     let mut widths: Vec<usize> = t
         .columns
         .iter()
@@ -809,47 +1081,68 @@ fn share(widths: &mut [usize], targets: &[usize], mut spare: usize) -> usize {
 }
 
 /// One row of cells, each wrapped in its column: as many lines as its tallest cell.
-fn grid_row(cells: &[String], widths: &[usize], columns: &[Column]) -> Vec<String> {
-    let wrapped: Vec<Vec<String>> = cells.iter().zip(widths).map(|(c, &w)| wrap(c, w)).collect();
+fn grid_row<'a>(
+    cells: impl Iterator<Item = &'a str> + Clone,
+    widths: &[usize],
+    columns: &[Column],
+    page: &mut Page,
+) {
+    if cells.clone().zip(widths).all(|(c, &w)| unwrapped(c, w)) {
+        page.grid_line(cells, widths, columns);
+        return;
+    }
+    let wrapped: Vec<Vec<String>> = cells.zip(widths).map(|(c, &w)| wrap(c, w)).collect();
     let height = wrapped.iter().map(Vec::len).max().unwrap_or(0);
-    (0..height)
-        .map(|i| {
-            let parts: Vec<String> = wrapped
-                .iter()
-                .zip(widths.iter().zip(columns))
-                .map(|(lines, (&w, c))| {
-                    let s = lines.get(i).map_or("", String::as_str);
-                    if c.numeric {
-                        pad_left(s, w)
-                    } else {
-                        pad_right(s, w)
-                    }
-                })
-                .collect();
-            parts.join(&" ".repeat(GAP)).trim_end().to_string()
-        })
-        .collect()
+    for i in 0..height {
+        let cells = wrapped
+            .iter()
+            .map(|lines| lines.get(i).map_or("", String::as_str));
+        page.grid_line(cells, widths, columns);
+    }
+}
+
+/// True when [`wrap`] leaves `s` as it is: empty, or one line of at most `w` characters with
+/// no break but single spaces between words.
+fn unwrapped(s: &str, w: usize) -> bool {
+    if s.bytes().all(|b| b.is_ascii_graphic()) {
+        // One word of ASCII (most cells: amounts, dates, references), or nothing.
+        return s.len() <= w;
+    }
+    single_spaced(s) && cols(s) <= w
+}
+
+/// True when the only breaks in `s` are single spaces between words.
+fn single_spaced(s: &str) -> bool {
+    let mut after_space = true;
+    for c in s.chars() {
+        let space = c == ' ';
+        if (space && after_space) || (!space && breaks(c)) {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space
 }
 
 /// One row as lines: its lead cells, then its left cells beside its right cells, then each
 /// cell of its own.
-fn record(row: &[String], columns: &[Column], w: usize) -> Vec<String> {
+fn record(row: Row<'_>, columns: &[Column], w: usize) -> Vec<String> {
     let cells = |stack: Stack| -> Vec<(&str, &str)> {
         columns
             .iter()
-            .zip(row)
+            .zip(row.cells())
             .filter(|(c, v)| c.stack == stack && !v.is_empty())
-            .map(|(c, v)| (c.header.as_str(), v.as_str()))
+            .map(|(c, v)| (c.header.as_str(), v))
             .collect()
     };
     let labelled = |(h, v): (&str, &str)| format!("{h} {v}");
     let lead: Vec<String> = columns
         .iter()
-        .zip(row)
+        .zip(row.cells())
         .filter(|(c, v)| matches!(c.stack, Stack::Lead | Stack::LeadLabelled) && !v.is_empty())
         .map(|(c, v)| match c.stack {
             Stack::LeadLabelled => labelled((&c.header, v)),
-            _ => v.clone(),
+            _ => v.to_string(),
         })
         .collect();
     let mut out = hanging(&lead.join(" "), w);
