@@ -234,11 +234,13 @@ impl fmt::Display for Money {
 }
 
 /// Checked addition: `a + b` or [`Error::Overflow`].
+#[inline]
 pub fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
     a.checked_add(b).ok_or(Error::Overflow)
 }
 
 /// Checked subtraction: `a - b` or [`Error::Overflow`].
+#[inline]
 pub fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
     a.checked_sub(b).ok_or(Error::Overflow)
 }

@@ -45,7 +45,7 @@ pub fn render(st: &Statement, loc: &Localizer) -> String {
 }
 
 /// Writes `s` escaped for HTML content and quoted attribute values at the end of `out`.
-fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     let mut rest = s;
     // The characters escaped are ASCII: a byte found is a whole character.
     while let Some(i) = rest
