@@ -1,1 +1,47 @@
-//! Python bindings for creditbook: not yet exposed (see issue 6). This crate builds so the workspace is whole.
+//! Python bindings for creditbook: the native module `creditbook._creditbook`.
+//!
+//! The bindings convert arguments strictly (see [`convert`]), call the core `Book` with the GIL
+//! released and panics caught ([`errors::enter`]), and wrap results in read-only objects
+//! ([`results`], [`statement`]). A Python object can be the Book's store ([`store`]). No rule of
+//! the domain is written here: if one is, it is in the wrong place.
+
+mod book;
+mod convert;
+mod errors;
+mod repr;
+mod results;
+mod settings;
+mod statement;
+mod store;
+
+use pyo3::prelude::*;
+
+/// The native module; `creditbook/__init__.py` re-exports its names.
+#[pymodule]
+fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("PYTHON_PORT_FAILED", store::PYTHON_PORT_FAILED)?;
+    m.add_class::<settings::PyStoreSettings>()?;
+    m.add_class::<settings::PyPostalAddress>()?;
+    m.add_class::<settings::PyPaymentTerms>()?;
+    m.add_class::<settings::PyActor>()?;
+    m.add_class::<book::PyBook>()?;
+    m.add_class::<results::PyOutcome>()?;
+    m.add_class::<results::PyCharge>()?;
+    m.add_class::<results::PyPayment>()?;
+    m.add_class::<results::PyAllocation>()?;
+    m.add_class::<results::PyEntry>()?;
+    m.add_class::<results::PyActivityLine>()?;
+    m.add_class::<results::PyCustomer>()?;
+    m.add_class::<results::PyAccountSummary>()?;
+    m.add_class::<results::PyOpenInvoice>()?;
+    m.add_class::<results::PyAging>()?;
+    m.add_class::<results::PyAgingBucket>()?;
+    m.add_class::<statement::PyStatement>()?;
+    m.add_class::<statement::PyStatementLine>()?;
+    errors::register(m)?;
+    let enums = m.py().import("creditbook._enums")?;
+    m.add("Standing", enums.getattr("Standing")?)?;
+    m.add("AccountStatus", enums.getattr("AccountStatus")?)?;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+"""creditbook: customer credit accounts for point-of-sale software.
+
+A `Book` holds one store's accounts: charges within credit limits, payments, deposits, store
+credit, refunds, corrections, figures for any date and statements in the customer's language.
+Money is `decimal.Decimal` (or `int`), instants are timezone-aware datetimes, dates are `date`s.
+"""
+
+from creditbook._creditbook import AccountArchived as AccountArchived
+from creditbook._creditbook import AccountExists as AccountExists
+from creditbook._creditbook import AccountOnHold as AccountOnHold
+from creditbook._creditbook import AccountStatus as AccountStatus
+from creditbook._creditbook import AccountSummary as AccountSummary
+from creditbook._creditbook import ActivityLine as ActivityLine
+from creditbook._creditbook import Actor as Actor
+from creditbook._creditbook import Aging as Aging
+from creditbook._creditbook import AgingBucket as AgingBucket
+from creditbook._creditbook import Allocation as Allocation
+from creditbook._creditbook import AlreadyReversed as AlreadyReversed
+from creditbook._creditbook import ApplyExceedsBalanceOwed as ApplyExceedsBalanceOwed
+from creditbook._creditbook import Book as Book
+from creditbook._creditbook import Charge as Charge
+from creditbook._creditbook import Conflict as Conflict
+from creditbook._creditbook import CorruptRecord as CorruptRecord
+from creditbook._creditbook import CreditbookError as CreditbookError
+from creditbook._creditbook import CreditLimitExceeded as CreditLimitExceeded
+from creditbook._creditbook import CurrencyMismatch as CurrencyMismatch
+from creditbook._creditbook import Customer as Customer
+from creditbook._creditbook import Entry as Entry
+from creditbook._creditbook import InsufficientCredit as InsufficientCredit
+from creditbook._creditbook import InternalError as InternalError
+from creditbook._creditbook import InvalidAmount as InvalidAmount
+from creditbook._creditbook import InvalidDateRange as InvalidDateRange
+from creditbook._creditbook import InvalidEmail as InvalidEmail
+from creditbook._creditbook import InvalidInput as InvalidInput
+from creditbook._creditbook import InvalidState as InvalidState
+from creditbook._creditbook import InvalidStatementRequest as InvalidStatementRequest
+from creditbook._creditbook import InvoiceNotOpen as InvoiceNotOpen
+from creditbook._creditbook import LanguageNotOffered as LanguageNotOffered
+from creditbook._creditbook import NotReversible as NotReversible
+from creditbook._creditbook import OpenInvoice as OpenInvoice
+from creditbook._creditbook import OperationIdConflict as OperationIdConflict
+from creditbook._creditbook import Outcome as Outcome
+from creditbook._creditbook import OverdueCreditHold as OverdueCreditHold
+from creditbook._creditbook import Payment as Payment
+from creditbook._creditbook import PaymentTerms as PaymentTerms
+from creditbook._creditbook import PermissionDenied as PermissionDenied
+from creditbook._creditbook import PostalAddress as PostalAddress
+from creditbook._creditbook import PYTHON_PORT_FAILED as PYTHON_PORT_FAILED
+from creditbook._creditbook import ReceiptRequired as ReceiptRequired
+from creditbook._creditbook import RefundExceedsSale as RefundExceedsSale
+from creditbook._creditbook import RefundsToCreditDisabled as RefundsToCreditDisabled
+from creditbook._creditbook import Standing as Standing
+from creditbook._creditbook import Statement as Statement
+from creditbook._creditbook import StatementLine as StatementLine
+from creditbook._creditbook import StorageError as StorageError
+from creditbook._creditbook import StoreContention as StoreContention
+from creditbook._creditbook import StoreSettings as StoreSettings
+from creditbook._creditbook import UnknownAccount as UnknownAccount
+from creditbook._creditbook import UnknownCurrency as UnknownCurrency
+from creditbook._creditbook import UnknownEntry as UnknownEntry
+from creditbook._creditbook import UnknownInvoice as UnknownInvoice
+from creditbook._creditbook import UnknownTimeZone as UnknownTimeZone
+from creditbook._creditbook import UnsupportedSchema as UnsupportedSchema
+from creditbook._creditbook import WriteOffExceedsInvoice as WriteOffExceedsInvoice
+from creditbook._creditbook import __version__ as __version__
+from creditbook._ports import StorePort as StorePort
+
+PERMISSIONS = frozenset(
+    {
+        "credit_limit",
+        "credit_account_refund",
+        "override_credit_limit",
+        "adjust_balance",
+        "automated_ar",
+        "archive_account",
+    }
+)
+"""The permission names an `Actor` can be granted."""

@@ -1,0 +1,772 @@
+//! `Book`: one store's accounts. Each method converts its arguments, calls the core `Book` with
+//! the GIL released (through [`errors::enter`]) and wraps the result; no rule lives here.
+
+use chrono::NaiveDate;
+use creditbook::{
+    AccountStatus, AccountsQuery, ActivityQuery, Book, Charge, Command, CreditLimit, Currency,
+    Customer, Direction, EntryType, Error, OpenAccount, Operation, Payment, SortKey, Standing,
+    StatementRequest, Store,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use smol_str::SmolStr;
+
+use crate::convert;
+use crate::errors::{self, enter};
+use crate::results::{
+    OutcomeKind, PyAccountSummary, PyActivityLine, PyAging, PyEntry, PyOpenInvoice, PyOutcome,
+};
+use crate::settings::{PyActor, PyPaymentTerms, PyPostalAddress, PyStoreSettings};
+use crate::statement::PyStatement;
+use crate::store::PyStore;
+
+/// One store's customer accounts, on the embedded in-memory store or on a Python store port.
+/// Safe to share between threads.
+#[pyclass(frozen, module = "creditbook", name = "Book")]
+pub struct PyBook {
+    book: Book<Box<dyn Store>>,
+    settings: Py<PyStoreSettings>,
+    store: Option<Py<PyAny>>,
+}
+
+impl PyBook {
+    fn currency(&self) -> Currency {
+        self.book.settings().currency
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.book.settings().local_date(crate::convert::now())
+    }
+
+    fn as_of(&self, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<NaiveDate> {
+        Ok(convert::opt_date("as_of", as_of)?.unwrap_or_else(|| self.today()))
+    }
+
+    /// Runs a command and wraps its outcome.
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        account: &str,
+        op: Operation,
+        command: Command,
+        kind: OutcomeKind,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let outcome = enter(py, || self.book.execute(account, &op, &command))?;
+        PyOutcome::create(py, outcome, self.currency(), kind)
+    }
+}
+
+/// The envelope of an operation: its id, its instant and who acted.
+fn operation(
+    op_id: &Bound<'_, PyAny>,
+    at: &Bound<'_, PyAny>,
+    actor: Option<PyRef<'_, PyActor>>,
+) -> PyResult<Operation> {
+    let mut op = Operation::new(
+        SmolStr::new(convert::text("op_id", op_id)?),
+        convert::instant("at", at)?,
+    );
+    if let Some(a) = actor {
+        op = op.by(a.inner.clone());
+    }
+    Ok(op)
+}
+
+fn opt_text(name: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(Some(convert::text(name, o)?)),
+        _ => Ok(None),
+    }
+}
+
+fn invoice_ids(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u64>> {
+    let mut ids = Vec::new();
+    if let Some(o) = obj.filter(|o| !o.is_none()) {
+        for item in o.try_iter()? {
+            ids.push(convert::count("invoice", &item?)?);
+        }
+    }
+    Ok(ids)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn customer(
+    account: &str,
+    customer_name: &Bound<'_, PyAny>,
+    customer_id: Option<&Bound<'_, PyAny>>,
+    email: Option<&Bound<'_, PyAny>>,
+    language: Option<&Bound<'_, PyAny>>,
+    address: Option<PyRef<'_, PyPostalAddress>>,
+) -> PyResult<Customer> {
+    let id = opt_text("customer_id", customer_id)?.unwrap_or_else(|| account.to_string());
+    let mut c = Customer::new(id, convert::text("customer_name", customer_name)?);
+    c.email = opt_text("email", email)?;
+    c.language = opt_text("language", language)?.map(SmolStr::new);
+    if let Some(a) = address {
+        c.address = a.inner.clone();
+    }
+    Ok(c)
+}
+
+fn credit_limit(obj: Option<&Bound<'_, PyAny>>) -> PyResult<CreditLimit> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(CreditLimit::Amount(convert::decimal("credit_limit", o)?)),
+        _ => Ok(CreditLimit::Unlimited),
+    }
+}
+
+fn parse_word<T>(
+    field: &'static str,
+    obj: Option<&Bound<'_, PyAny>>,
+    words: &[(&str, T)],
+) -> PyResult<Option<T>>
+where
+    T: Copy,
+{
+    let Some(text) = opt_text(field, obj)? else {
+        return Ok(None);
+    };
+    match words.iter().find(|(w, _)| *w == text) {
+        Some((_, v)) => Ok(Some(*v)),
+        None => Err(errors::core(Error::InvalidInput {
+            field,
+            reason: format!(
+                "{text:?} is not one of {}",
+                words.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+            ),
+        })),
+    }
+}
+
+const STANDINGS: &[(&str, Standing)] = &[
+    ("settled", Standing::Settled),
+    ("outstanding", Standing::Outstanding),
+    ("overdue", Standing::Overdue),
+];
+const STATUSES: &[(&str, AccountStatus)] = &[
+    ("active", AccountStatus::Active),
+    ("on_hold", AccountStatus::OnHold),
+    ("archived", AccountStatus::Archived),
+];
+const SORT_KEYS: &[(&str, SortKey)] = &[
+    ("account_id", SortKey::AccountId),
+    ("customer_name", SortKey::CustomerName),
+    ("balance_owed", SortKey::BalanceOwed),
+    ("overdue", SortKey::Overdue),
+    ("credit_balance", SortKey::CreditBalance),
+    ("credit_limit", SortKey::CreditLimit),
+    ("available", SortKey::Available),
+];
+const DIRECTIONS: &[(&str, Direction)] =
+    &[("debit", Direction::Debit), ("credit", Direction::Credit)];
+
+#[pymethods]
+impl PyBook {
+    /// A Book on the embedded in-memory store, or on `store`: any object with `load`, `append`
+    /// and `account_ids` (see `StorePort` in the stubs).
+    #[new]
+    #[pyo3(signature = (settings, *, store = None))]
+    fn new(
+        settings: Bound<'_, PyStoreSettings>,
+        store: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let s = settings.get().inner.clone();
+        let (book, port): (Book<Box<dyn Store>>, _) = match store.filter(|s| !s.is_none()) {
+            None => (
+                Book::with_store(s, Box::new(creditbook::MemoryStore::new())),
+                None,
+            ),
+            Some(port) => {
+                let py_store = PyStore::new(port)?;
+                let handle = py_store.port().clone_ref(port.py());
+                (Book::with_store(s, Box::new(py_store)), Some(handle))
+            }
+        };
+        Ok(PyBook {
+            book,
+            settings: settings.unbind(),
+            store: port,
+        })
+    }
+
+    /// The store's settings.
+    #[getter]
+    fn settings(&self, py: Python<'_>) -> Py<PyStoreSettings> {
+        self.settings.clone_ref(py)
+    }
+
+    /// The Python store port, or `None` on the embedded store.
+    #[getter]
+    fn store(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.store.as_ref().map(|s| s.clone_ref(py))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Book(store={:?}, currency={:?}, port={})",
+            self.book.settings().name,
+            self.currency().code(),
+            if self.store.is_some() {
+                "python"
+            } else {
+                "memory"
+            }
+        )
+    }
+
+    // ---- operations ----
+
+    /// Opens an account. `credit_limit=None` is unlimited; `0` is no credit (deposits only).
+    #[pyo3(signature = (account, *, customer_name, at, op_id, customer_id = None, email = None,
+        language = None, address = None, credit_limit = None, terms = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn open_account<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        customer_name: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        customer_id: Option<&Bound<'py, PyAny>>,
+        email: Option<&Bound<'py, PyAny>>,
+        language: Option<&Bound<'py, PyAny>>,
+        address: Option<PyRef<'py, PyPostalAddress>>,
+        credit_limit: Option<&Bound<'py, PyAny>>,
+        terms: Option<PyRef<'py, PyPaymentTerms>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::OpenAccount(OpenAccount {
+            customer: customer(
+                &account,
+                customer_name,
+                customer_id,
+                email,
+                language,
+                address,
+            )?,
+            credit_limit: self::credit_limit(credit_limit)?,
+            terms: terms.map(|t| t.inner),
+        });
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Replaces the customer's contact details (`customer_id` defaults to the account id).
+    #[pyo3(signature = (account, *, customer_name, at, op_id, customer_id = None, email = None,
+        language = None, address = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn update_contact<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        customer_name: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        customer_id: Option<&Bound<'py, PyAny>>,
+        email: Option<&Bound<'py, PyAny>>,
+        language: Option<&Bound<'py, PyAny>>,
+        address: Option<PyRef<'py, PyPostalAddress>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = customer(
+            &account,
+            customer_name,
+            customer_id,
+            email,
+            language,
+            address,
+        )?;
+        let op = operation(op_id, at, actor)?;
+        self.run(
+            py,
+            &account,
+            op,
+            Command::UpdateContact(c),
+            OutcomeKind::Plain,
+        )
+    }
+
+    /// Changes the credit limit (`None`: unlimited); needs `credit_limit`.
+    #[pyo3(signature = (account, limit, *, at, op_id, actor = None))]
+    fn set_credit_limit<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        limit: Option<&Bound<'py, PyAny>>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::SetCreditLimit(credit_limit(limit)?);
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Changes the account's payment terms (`None`: the store's); needs `credit_limit`.
+    #[pyo3(signature = (account, terms, *, at, op_id, actor = None))]
+    fn set_terms<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        terms: Option<PyRef<'py, PyPaymentTerms>>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::SetTerms(terms.map(|t| t.inner));
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Puts the account on hold: no new charges.
+    #[pyo3(signature = (account, *, at, op_id, reason = None, actor = None))]
+    fn hold<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        reason: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::Hold {
+            reason: opt_text("reason", reason)?,
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Releases a hold.
+    #[pyo3(signature = (account, *, at, op_id, actor = None))]
+    fn release<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, Command::Release, OutcomeKind::Plain)
+    }
+
+    /// Archives the account (needs `archive_account`); balances are kept.
+    #[pyo3(signature = (account, *, at, op_id, actor = None))]
+    fn archive<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, Command::Archive, OutcomeKind::Plain)
+    }
+
+    /// Reactivates an archived account (needs `archive_account`).
+    #[pyo3(signature = (account, *, at, op_id, actor = None))]
+    fn reactivate<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, Command::Reactivate, OutcomeKind::Plain)
+    }
+
+    /// Charges a sale to the account; returns the invoice it opened.
+    #[pyo3(signature = (account, amount, *, at, op_id, sale = None, due_date = None,
+        override_reason = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn charge<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        sale: Option<&Bound<'py, PyAny>>,
+        due_date: Option<&Bound<'py, PyAny>>,
+        override_reason: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut charge = Charge::new(convert::money("amount", amount, self.currency())?);
+        charge.sale = opt_text("sale", sale)?.map(SmolStr::new);
+        charge.due_date = convert::opt_date("due_date", due_date)?;
+        charge.override_reason = opt_text("override_reason", override_reason)?;
+        let op = operation(op_id, at, actor)?;
+        self.run(
+            py,
+            &account,
+            op,
+            Command::Charge(charge),
+            OutcomeKind::Charge,
+        )
+    }
+
+    /// How much of `sale_due` the account can take now (`at`: now when `None`). Refuses like a
+    /// charge would (on hold, archived, credit hold).
+    #[pyo3(signature = (account, sale_due, *, at = None))]
+    fn max_charge(
+        &self,
+        py: Python<'_>,
+        account: String,
+        sale_due: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<rust_decimal::Decimal> {
+        let due = convert::money("sale_due", sale_due, self.currency())?;
+        let at = convert::instant_or_now("at", at)?;
+        enter(py, || self.book.max_charge(&account, due, at))
+    }
+
+    /// Records a payment, allocated oldest due date first or to `invoices` in order; any excess
+    /// becomes store credit.
+    #[pyo3(signature = (account, amount, *, at, op_id, invoices = None, reference = None,
+        actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn pay<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        invoices: Option<&Bound<'py, PyAny>>,
+        reference: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut payment = Payment::new(convert::money("amount", amount, self.currency())?);
+        payment.invoices = invoice_ids(invoices)?;
+        payment.reference = opt_text("reference", reference)?.map(SmolStr::new);
+        let op = operation(op_id, at, actor)?;
+        self.run(
+            py,
+            &account,
+            op,
+            Command::Payment(payment),
+            OutcomeKind::Payment,
+        )
+    }
+
+    /// Records a deposit: money received in advance becomes store credit.
+    #[pyo3(signature = (account, amount, *, at, op_id, reference = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn deposit<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        reference: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::Deposit {
+            amount: convert::money("amount", amount, self.currency())?,
+            reference: opt_text("reference", reference)?.map(SmolStr::new),
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Uses store credit as tender on a sale.
+    #[pyo3(signature = (account, amount, *, at, op_id, sale = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn use_credit<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        sale: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::UseCredit {
+            amount: convert::money("amount", amount, self.currency())?,
+            sale: opt_text("sale", sale)?.map(SmolStr::new),
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Applies store credit to open invoices (`invoices` in order, else oldest due first).
+    #[pyo3(signature = (account, amount, *, at, op_id, invoices = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn apply_credit<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        invoices: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::ApplyCredit {
+            amount: convert::money("amount", amount, self.currency())?,
+            invoices: invoice_ids(invoices)?,
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Refunds a sale as store credit (needs `credit_account_refund`). `sale=None` is a refund
+    /// without receipt; `sale_total` declares what was paid for a sale paid otherwise.
+    #[pyo3(signature = (account, amount, *, at, op_id, sale = None, sale_total = None,
+        actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refund_to_credit<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        sale: Option<&Bound<'py, PyAny>>,
+        sale_total: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cur = self.currency();
+        let command = Command::RefundToCredit {
+            amount: convert::money("amount", amount, cur)?,
+            sale: opt_text("sale", sale)?.map(SmolStr::new),
+            sale_total: convert::opt_money("sale_total", sale_total, cur)?,
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Pays store credit back in cash or to a card.
+    #[pyo3(signature = (account, amount, *, at, op_id, method = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refund_credit<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        method: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::RefundCredit {
+            amount: convert::money("amount", amount, self.currency())?,
+            method: opt_text("method", method)?.map(SmolStr::new),
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Reverses an entry by number (needs `adjust_balance`).
+    #[pyo3(signature = (account, entry, *, reason, at, op_id, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn reverse<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        entry: &Bound<'py, PyAny>,
+        reason: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::Reverse {
+            entry: convert::count("entry", entry)?,
+            reason: convert::text("reason", reason)?,
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Adjusts the balance: `direction="debit"` (more owed) or `"credit"` (less); needs
+    /// `adjust_balance`.
+    #[pyo3(signature = (account, direction, amount, *, reason, at, op_id, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn adjust<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        direction: &Bound<'py, PyAny>,
+        amount: &Bound<'py, PyAny>,
+        reason: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let direction =
+            parse_word("direction", Some(direction), DIRECTIONS)?.unwrap_or(Direction::Debit);
+        let command = Command::Adjust {
+            direction,
+            amount: convert::money("amount", amount, self.currency())?,
+            reason: convert::text("reason", reason)?,
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    /// Writes off an invoice, or `amount` of it (needs `adjust_balance`).
+    #[pyo3(signature = (account, invoice, amount = None, *, reason, at, op_id, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn write_off<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        invoice: &Bound<'py, PyAny>,
+        amount: Option<&Bound<'py, PyAny>>,
+        reason: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        op_id: &Bound<'py, PyAny>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::WriteOff {
+            invoice: convert::count("invoice", invoice)?,
+            amount: convert::opt_money("amount", amount, self.currency())?,
+            reason: convert::text("reason", reason)?,
+        };
+        let op = operation(op_id, at, actor)?;
+        self.run(py, &account, op, command, OutcomeKind::Plain)
+    }
+
+    // ---- reads ----
+
+    /// The account's figures on `as_of` (today in the store's time zone when `None`).
+    #[pyo3(signature = (account, as_of = None))]
+    fn summary(
+        &self,
+        py: Python<'_>,
+        account: String,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyAccountSummary> {
+        let as_of = self.as_of(as_of)?;
+        let inner = enter(py, || self.book.summary(&account, as_of))?;
+        Ok(PyAccountSummary { inner })
+    }
+
+    /// The accounts list on `as_of`: filtered by standing (`status`), account status and a
+    /// case-insensitive search in the customer's name, sorted by `sort`.
+    #[pyo3(signature = (as_of = None, *, status = None, account_status = None, search = None,
+        sort = None, descending = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn accounts<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        status: Option<&Bound<'py, PyAny>>,
+        account_status: Option<&Bound<'py, PyAny>>,
+        search: Option<&Bound<'py, PyAny>>,
+        sort: Option<&Bound<'py, PyAny>>,
+        descending: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let query = AccountsQuery {
+            as_of: self.as_of(as_of)?,
+            standing: parse_word("status", status, STANDINGS)?,
+            status: parse_word("account_status", account_status, STATUSES)?,
+            search: opt_text("search", search)?,
+            sort: parse_word("sort", sort, SORT_KEYS)?.unwrap_or_default(),
+            descending,
+        };
+        let rows = enter(py, || self.book.accounts(&query))?;
+        PyList::new(py, rows.into_iter().map(|inner| PyAccountSummary { inner }))
+    }
+
+    /// The account's entries dated `start` to `end` (both included, store-local dates), each
+    /// with the balances after it; `kinds` keeps only those entry kinds.
+    #[pyo3(signature = (account, *, start, end, kinds = None))]
+    fn activity<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        kinds: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let mut query =
+            ActivityQuery::between(convert::date("start", start)?, convert::date("end", end)?);
+        if let Some(k) = kinds.filter(|k| !k.is_none()) {
+            for item in k.try_iter()? {
+                let name = convert::text("kind", &item?)?;
+                query
+                    .types
+                    .push(EntryType::from_name(&name).map_err(errors::core)?);
+            }
+        }
+        let lines = enter(py, || self.book.activity(&account, &query))?;
+        let cur = self.currency();
+        let out = PyList::empty(py);
+        for line in lines {
+            out.append(PyActivityLine::create(py, line, cur)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Every entry of the account, in ledger order.
+    fn entries<'py>(&self, py: Python<'py>, account: String) -> PyResult<Bound<'py, PyList>> {
+        let entries = enter(py, || self.book.entries(&account))?;
+        let cur = Some(self.currency());
+        PyList::new(py, entries.into_iter().map(|e| PyEntry::new(e, cur)))
+    }
+
+    /// The open invoices on `as_of`, oldest due first, with days past due.
+    #[pyo3(signature = (account, as_of = None))]
+    fn open_invoices<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let as_of = self.as_of(as_of)?;
+        let rows = enter(py, || self.book.open_invoices(&account, as_of))?;
+        PyList::new(py, rows.into_iter().map(|inner| PyOpenInvoice { inner }))
+    }
+
+    /// The balance owed on `as_of` by days past due, in the store's buckets.
+    #[pyo3(signature = (account, as_of = None))]
+    fn aging(
+        &self,
+        py: Python<'_>,
+        account: String,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyAging> {
+        let as_of = self.as_of(as_of)?;
+        let inner = enter(py, || self.book.aging(&account, as_of))?;
+        Ok(PyAging { inner })
+    }
+
+    /// A statement of the period `start`..`end` (store-local dates, both included). Each other
+    /// choice defaults from the store's settings: the statement date (the period's end), the due
+    /// date, the amount due, the language (the customer's when the store prints in it) and the
+    /// number.
+    #[pyo3(signature = (account, *, start, end, statement_date = None, due_date = None,
+        amount_due = None, language = None, number = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn statement(
+        &self,
+        py: Python<'_>,
+        account: String,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        statement_date: Option<&Bound<'_, PyAny>>,
+        due_date: Option<&Bound<'_, PyAny>>,
+        amount_due: Option<&Bound<'_, PyAny>>,
+        language: Option<&Bound<'_, PyAny>>,
+        number: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyStatement> {
+        let mut request =
+            StatementRequest::new(convert::date("start", start)?, convert::date("end", end)?);
+        request.statement_date = convert::opt_date("statement_date", statement_date)?;
+        request.due_date = convert::opt_date("due_date", due_date)?;
+        request.amount_due = match amount_due.filter(|a| !a.is_none()) {
+            Some(a) => Some(convert::decimal("amount_due", a)?),
+            None => None,
+        };
+        request.language = opt_text("language", language)?;
+        request.number = opt_text("number", number)?;
+        let st = enter(py, || self.book.statement(&account, &request))?;
+        Ok(PyStatement::new(st))
+    }
+}

@@ -1,0 +1,207 @@
+//! Strict conversions of Python arguments to core types, and of core values back to Python.
+//!
+//! Money is `decimal.Decimal` or `int` and nothing else: pyo3's own extraction would take a float
+//! (`0.1 + 0.2` as `0.30000000000000004`), a bool (`True` as 1) or a str, and round a Decimal with
+//! more than 28 decimals. Instants are timezone-aware `datetime`s; dates are `date`s and not
+//! `datetime`s (a `datetime` is a `date` to `isinstance`, and its time would be dropped).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use creditbook::{Currency, Error, Money};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyInt, PyString, PyTuple, PyType};
+use rust_decimal::Decimal;
+
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DECIMAL.import(py, "decimal", "Decimal")
+}
+
+fn datetime_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DATETIME.import(py, "datetime", "datetime")
+}
+
+fn date_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DATE.import(py, "datetime", "date")
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_string())
+}
+
+/// An exact amount: a `decimal.Decimal` (finite) or an `int`. Float, bool and str raise
+/// `TypeError`; NaN, infinities and values no decimal of 28 digits holds raise `InvalidAmount`.
+pub fn decimal(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Decimal> {
+    let py = obj.py();
+    if obj.is_instance(decimal_type(py)?)? {
+        let text = obj.str()?;
+        let text = text.to_cow()?;
+        if let Ok(d) = Decimal::from_str_exact(&text) {
+            return Ok(d);
+        }
+        return decimal_from_tuple(obj, &text);
+    }
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Decimal::from(i));
+        }
+        return match obj
+            .extract::<i128>()
+            .ok()
+            .and_then(|i| Decimal::try_from_i128_with_scale(i, 0).ok())
+        {
+            Some(d) => Ok(d),
+            None => Err(crate::errors::core(Error::Overflow)),
+        };
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} must be a decimal.Decimal or an int (exact), not {}",
+        type_name(obj)
+    )))
+}
+
+/// A Decimal whose text `rust_decimal` does not read exactly (exponent notation, more than 28
+/// decimals with trailing zeros): read from its digits, never rounded.
+fn decimal_from_tuple(obj: &Bound<'_, PyAny>, text: &str) -> PyResult<Decimal> {
+    let invalid = || {
+        crate::errors::core(Error::InvalidAmountText {
+            text: text.chars().take(64).collect(),
+        })
+    };
+    let t = obj.call_method0("as_tuple")?;
+    let t = t.cast::<PyTuple>()?;
+    let sign: i64 = t.get_item(0)?.extract()?;
+    let digits: Vec<u8> = t.get_item(1)?.extract()?;
+    let Ok(mut exponent) = t.get_item(2)?.extract::<i64>() else {
+        return Err(invalid()); // NaN or infinity: the exponent is 'n', 'N' or 'F'
+    };
+    let mut digits = digits;
+    while exponent < 0 && digits.len() > 1 && digits.last() == Some(&0) {
+        digits.pop();
+        exponent += 1;
+    }
+    let mut mantissa: i128 = 0;
+    for d in &digits {
+        mantissa = mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i128::from(*d)))
+            .ok_or_else(|| crate::errors::core(Error::Overflow))?;
+    }
+    while exponent > 0 {
+        mantissa = mantissa
+            .checked_mul(10)
+            .ok_or_else(|| crate::errors::core(Error::Overflow))?;
+        exponent -= 1;
+    }
+    if sign == 1 {
+        mantissa = -mantissa;
+    }
+    let scale = u32::try_from(-exponent).map_err(|_| invalid())?;
+    if scale > 28 {
+        // More decimals than any currency has.
+        return Err(crate::errors::core(Error::TooManyDecimals {
+            amount: Decimal::ZERO,
+            currency: String::new(),
+            allowed: 28,
+        }));
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale)
+        .map_err(|_| crate::errors::core(Error::Overflow))
+}
+
+/// An amount in the store's currency.
+pub fn money(name: &str, obj: &Bound<'_, PyAny>, currency: Currency) -> PyResult<Money> {
+    Ok(Money::new(decimal(name, obj)?, currency))
+}
+
+/// An optional amount (`None` stays `None`).
+pub fn opt_money(
+    name: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+    currency: Currency,
+) -> PyResult<Option<Money>> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(Some(money(name, o, currency)?)),
+        _ => Ok(None),
+    }
+}
+
+/// An instant: a timezone-aware `datetime` (naive raises `ValueError`, anything else `TypeError`).
+pub fn instant(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    let py = obj.py();
+    if !obj.is_instance(datetime_type(py)?)? {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a timezone-aware datetime.datetime, not {}",
+            type_name(obj)
+        )));
+    }
+    if obj.call_method0("utcoffset")?.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be timezone-aware (a naive datetime has no instant): give it a tzinfo, e.g. datetime.timezone.utc"
+        )));
+    }
+    obj.extract::<DateTime<Utc>>()
+}
+
+/// An optional instant; `None` is now.
+pub fn instant_or_now(name: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<DateTime<Utc>> {
+    match obj {
+        Some(o) if !o.is_none() => instant(name, o),
+        _ => Ok(now()),
+    }
+}
+
+/// The current instant (the core has no clock; the bindings read the host's).
+pub fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(std::time::SystemTime::now())
+}
+
+/// A calendar date: a `datetime.date` that is not a `datetime` (`TypeError` otherwise).
+pub fn date(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
+    let py = obj.py();
+    if !obj.is_instance(date_type(py)?)? || obj.is_instance(datetime_type(py)?)? {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a datetime.date (not a datetime: its time would be dropped), not {}",
+            type_name(obj)
+        )));
+    }
+    obj.extract::<NaiveDate>()
+}
+
+/// An optional date (`None` stays `None`).
+pub fn opt_date(name: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NaiveDate>> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(Some(date(name, o)?)),
+        _ => Ok(None),
+    }
+}
+
+/// A `str` argument (no implicit `str()` of other objects).
+pub fn text(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    match obj.cast::<PyString>() {
+        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be a str, not {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// A count of days or a number of entries: an `int` that is not a bool.
+pub fn count(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {}",
+            type_name(obj)
+        )));
+    }
+    obj.extract::<u64>()
+        .map_err(|_| PyValueError::new_err(format!("{name} is out of range")))
+}

@@ -1,0 +1,551 @@
+//! The exception hierarchy and the one place where core errors become Python exceptions.
+//!
+//! `CreditbookError` is the base; each family of the core's [`Error`] has its own class, and every
+//! instance carries `.code` (the core's stable [`Error::code`], the number the C API returns) and the
+//! variant's figures as attributes. The mapping is an exhaustive `match`: a new core variant does not
+//! compile here until it has a class.
+
+use std::any::Any;
+use std::cell::RefCell;
+
+use creditbook::Error;
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+create_exception!(
+    creditbook,
+    CreditbookError,
+    PyException,
+    "Base class of every creditbook error; `.code` is the core's stable error number."
+);
+create_exception!(
+    creditbook,
+    InternalError,
+    CreditbookError,
+    "A bug inside creditbook (a Rust panic), caught at the boundary; `.code` is 0."
+);
+create_exception!(
+    creditbook,
+    InvalidInput,
+    CreditbookError,
+    "Bad input (codes 1xx): an empty or too long field, an unknown permission..."
+);
+create_exception!(creditbook, InvalidAmount, InvalidInput, "An amount that is not positive, negative, has too many decimals for the currency, or does not fit.");
+create_exception!(
+    creditbook,
+    CurrencyMismatch,
+    InvalidInput,
+    "An amount in another currency than the account's."
+);
+create_exception!(
+    creditbook,
+    UnknownCurrency,
+    InvalidInput,
+    "A currency code that is not an ISO 4217 currency with minor units."
+);
+create_exception!(
+    creditbook,
+    InvalidEmail,
+    InvalidInput,
+    "An email address that is not a valid address."
+);
+create_exception!(
+    creditbook,
+    UnknownTimeZone,
+    InvalidInput,
+    "An IANA time zone name that is not known."
+);
+create_exception!(
+    creditbook,
+    InvalidDateRange,
+    InvalidInput,
+    "A date range whose start is after its end."
+);
+create_exception!(
+    creditbook,
+    LanguageNotOffered,
+    InvalidInput,
+    "A language the store does not print in."
+);
+create_exception!(
+    creditbook,
+    InvalidStatementRequest,
+    InvalidInput,
+    "A statement request that breaks a rule."
+);
+create_exception!(
+    creditbook,
+    UnknownAccount,
+    CreditbookError,
+    "No account with this id."
+);
+create_exception!(
+    creditbook,
+    AccountExists,
+    CreditbookError,
+    "An account with this id is already open."
+);
+create_exception!(
+    creditbook,
+    AccountOnHold,
+    CreditbookError,
+    "The account is on hold: no new charges."
+);
+create_exception!(
+    creditbook,
+    AccountArchived,
+    CreditbookError,
+    "The account is archived: no activity until it is reactivated."
+);
+create_exception!(
+    creditbook,
+    UnknownEntry,
+    CreditbookError,
+    "No entry with this number on the account."
+);
+create_exception!(
+    creditbook,
+    UnknownInvoice,
+    CreditbookError,
+    "No invoice with this number on the account."
+);
+create_exception!(
+    creditbook,
+    InvoiceNotOpen,
+    CreditbookError,
+    "The invoice has nothing left to pay."
+);
+create_exception!(
+    creditbook,
+    InvalidState,
+    CreditbookError,
+    "The operation does not apply to the account as it is."
+);
+create_exception!(
+    creditbook,
+    CreditLimitExceeded,
+    CreditbookError,
+    "A charge above the available credit (`.available`, `.requested`)."
+);
+create_exception!(
+    creditbook,
+    InsufficientCredit,
+    CreditbookError,
+    "Spending more store credit than the account holds (`.available`, `.requested`)."
+);
+create_exception!(
+    creditbook,
+    OverdueCreditHold,
+    CreditbookError,
+    "New charges are blocked while an invoice is too long overdue."
+);
+create_exception!(
+    creditbook,
+    RefundExceedsSale,
+    CreditbookError,
+    "A refund above what is still refundable for the sale (`.refundable`, `.requested`)."
+);
+create_exception!(
+    creditbook,
+    RefundsToCreditDisabled,
+    CreditbookError,
+    "The store does not refund to store credit."
+);
+create_exception!(
+    creditbook,
+    ReceiptRequired,
+    CreditbookError,
+    "The store refuses refunds without the original sale."
+);
+create_exception!(
+    creditbook,
+    ApplyExceedsBalanceOwed,
+    CreditbookError,
+    "Applying more credit than is owed (`.owed`, `.requested`)."
+);
+create_exception!(
+    creditbook,
+    AlreadyReversed,
+    CreditbookError,
+    "The entry was already reversed."
+);
+create_exception!(
+    creditbook,
+    NotReversible,
+    CreditbookError,
+    "The entry cannot be reversed."
+);
+create_exception!(
+    creditbook,
+    WriteOffExceedsInvoice,
+    CreditbookError,
+    "Writing off more than the invoice's remaining amount."
+);
+create_exception!(
+    creditbook,
+    PermissionDenied,
+    CreditbookError,
+    "The acting employee lacks a permission (`.permission`)."
+);
+create_exception!(
+    creditbook,
+    OperationIdConflict,
+    CreditbookError,
+    "The operation id was already used on this account for a different operation."
+);
+create_exception!(creditbook, StorageError, CreditbookError, "The store failed (codes 6xx); nothing was recorded. A Python port's exception is the `__cause__`.");
+create_exception!(
+    creditbook,
+    StoreContention,
+    StorageError,
+    "Other writers kept changing the account; try again."
+);
+create_exception!(
+    creditbook,
+    CorruptRecord,
+    StorageError,
+    "A persisted record could not be read."
+);
+create_exception!(
+    creditbook,
+    UnsupportedSchema,
+    StorageError,
+    "A persisted record of a schema version this library does not know."
+);
+create_exception!(creditbook, Conflict, PyException, "Raised by a Python store port's `append` when the account is no longer at the expected version.");
+
+/// Registers every exception class on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    macro_rules! add {
+        ($($name:ident),* $(,)?) => {
+            $( m.add(stringify!($name), py.get_type::<$name>())?; )*
+        };
+    }
+    add!(
+        CreditbookError,
+        InternalError,
+        InvalidInput,
+        InvalidAmount,
+        CurrencyMismatch,
+        UnknownCurrency,
+        InvalidEmail,
+        UnknownTimeZone,
+        InvalidDateRange,
+        LanguageNotOffered,
+        InvalidStatementRequest,
+        UnknownAccount,
+        AccountExists,
+        AccountOnHold,
+        AccountArchived,
+        UnknownEntry,
+        UnknownInvoice,
+        InvoiceNotOpen,
+        InvalidState,
+        CreditLimitExceeded,
+        InsufficientCredit,
+        OverdueCreditHold,
+        RefundExceedsSale,
+        RefundsToCreditDisabled,
+        ReceiptRequired,
+        ApplyExceedsBalanceOwed,
+        AlreadyReversed,
+        NotReversible,
+        WriteOffExceedsInvoice,
+        PermissionDenied,
+        OperationIdConflict,
+        StorageError,
+        StoreContention,
+        CorruptRecord,
+        UnsupportedSchema,
+        Conflict,
+    );
+    Ok(())
+}
+
+/// An attribute value of an exception.
+enum Field {
+    Str(String),
+    Int(i64),
+    Dec(rust_decimal::Decimal),
+    Date(chrono::NaiveDate),
+    Strs(Vec<String>),
+}
+
+/// The core error as a Python exception of its family, with `.code`, `.message` and its figures.
+pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
+    use Field::*;
+    let code = e.code();
+    let message = e.to_string();
+    let (ty, fields): (Bound<'_, pyo3::types::PyType>, Vec<(&str, Field)>) = match e {
+        Error::AmountNotPositive { amount } | Error::AmountNegative { amount } => (
+            py.get_type::<InvalidAmount>(),
+            vec![("amount", Dec(amount))],
+        ),
+        Error::TooManyDecimals {
+            amount,
+            currency,
+            allowed,
+        } => (
+            py.get_type::<InvalidAmount>(),
+            vec![
+                ("amount", Dec(amount)),
+                ("currency", Str(currency)),
+                ("allowed", Int(i64::from(allowed))),
+            ],
+        ),
+        Error::InvalidAmountText { text } => {
+            (py.get_type::<InvalidAmount>(), vec![("text", Str(text))])
+        }
+        Error::Overflow => (py.get_type::<InvalidAmount>(), vec![]),
+        Error::CurrencyMismatch { expected, got } => (
+            py.get_type::<CurrencyMismatch>(),
+            vec![("expected", Str(expected)), ("got", Str(got))],
+        ),
+        Error::UnknownCurrency { code } => (
+            py.get_type::<UnknownCurrency>(),
+            vec![("currency", Str(code))],
+        ),
+        Error::InvalidInput { field, reason } => (
+            py.get_type::<InvalidInput>(),
+            vec![("field", Str(field.to_string())), ("reason", Str(reason))],
+        ),
+        Error::InvalidEmail { address } => (
+            py.get_type::<InvalidEmail>(),
+            vec![("address", Str(address))],
+        ),
+        Error::UnknownTimeZone { name } => {
+            (py.get_type::<UnknownTimeZone>(), vec![("name", Str(name))])
+        }
+        Error::InvalidDateRange { from, to } => (
+            py.get_type::<InvalidDateRange>(),
+            vec![("start", Date(from)), ("end", Date(to))],
+        ),
+        Error::LanguageNotOffered { language, offered } => (
+            py.get_type::<LanguageNotOffered>(),
+            vec![("language", Str(language)), ("offered", Strs(offered))],
+        ),
+        Error::InvalidStatementRequest { reason } => (
+            py.get_type::<InvalidStatementRequest>(),
+            vec![("reason", Str(reason))],
+        ),
+        Error::UnknownAccount { account } => (
+            py.get_type::<UnknownAccount>(),
+            vec![("account", Str(account))],
+        ),
+        Error::AccountExists { account } => (
+            py.get_type::<AccountExists>(),
+            vec![("account", Str(account))],
+        ),
+        Error::AccountOnHold { account } => (
+            py.get_type::<AccountOnHold>(),
+            vec![("account", Str(account))],
+        ),
+        Error::AccountArchived { account } => (
+            py.get_type::<AccountArchived>(),
+            vec![("account", Str(account))],
+        ),
+        Error::UnknownEntry { entry } => {
+            (py.get_type::<UnknownEntry>(), vec![("entry", int(entry))])
+        }
+        Error::UnknownInvoice { invoice } => (
+            py.get_type::<UnknownInvoice>(),
+            vec![("invoice", int(invoice))],
+        ),
+        Error::InvoiceNotOpen { invoice } => (
+            py.get_type::<InvoiceNotOpen>(),
+            vec![("invoice", int(invoice))],
+        ),
+        Error::InvalidState { reason } => {
+            (py.get_type::<InvalidState>(), vec![("reason", Str(reason))])
+        }
+        Error::CreditLimitExceeded {
+            available,
+            requested,
+        } => (
+            py.get_type::<CreditLimitExceeded>(),
+            vec![("available", Dec(available)), ("requested", Dec(requested))],
+        ),
+        Error::InsufficientCredit {
+            available,
+            requested,
+        } => (
+            py.get_type::<InsufficientCredit>(),
+            vec![("available", Dec(available)), ("requested", Dec(requested))],
+        ),
+        Error::OverdueCreditHold {
+            invoice,
+            days_overdue,
+            allowed_days,
+        } => (
+            py.get_type::<OverdueCreditHold>(),
+            vec![
+                ("invoice", int(invoice)),
+                ("days_overdue", Int(days_overdue)),
+                ("allowed_days", Int(i64::from(allowed_days))),
+            ],
+        ),
+        Error::RefundExceedsSale {
+            refundable,
+            requested,
+        } => (
+            py.get_type::<RefundExceedsSale>(),
+            vec![
+                ("refundable", Dec(refundable)),
+                ("requested", Dec(requested)),
+            ],
+        ),
+        Error::RefundsToCreditDisabled => (py.get_type::<RefundsToCreditDisabled>(), vec![]),
+        Error::ReceiptRequired => (py.get_type::<ReceiptRequired>(), vec![]),
+        Error::ApplyExceedsBalanceOwed { owed, requested } => (
+            py.get_type::<ApplyExceedsBalanceOwed>(),
+            vec![("owed", Dec(owed)), ("requested", Dec(requested))],
+        ),
+        Error::AlreadyReversed { entry } => (
+            py.get_type::<AlreadyReversed>(),
+            vec![("entry", int(entry))],
+        ),
+        Error::NotReversible { entry, reason } => (
+            py.get_type::<NotReversible>(),
+            vec![("entry", int(entry)), ("reason", Str(reason))],
+        ),
+        Error::WriteOffExceedsInvoice {
+            remaining,
+            requested,
+        } => (
+            py.get_type::<WriteOffExceedsInvoice>(),
+            vec![("remaining", Dec(remaining)), ("requested", Dec(requested))],
+        ),
+        Error::PermissionDenied { permission } => (
+            py.get_type::<PermissionDenied>(),
+            vec![("permission", Str(permission.as_str().to_string()))],
+        ),
+        Error::OperationIdConflict { op_id } => (
+            py.get_type::<OperationIdConflict>(),
+            vec![("op_id", Str(op_id))],
+        ),
+        Error::StoreContention { attempts } => (
+            py.get_type::<StoreContention>(),
+            vec![("attempts", Int(i64::from(attempts)))],
+        ),
+        Error::StoreFailed { code, message } => (
+            py.get_type::<StorageError>(),
+            vec![
+                ("host_code", Int(i64::from(code))),
+                ("host_message", Str(message)),
+            ],
+        ),
+        Error::CorruptRecord { reason } => (
+            py.get_type::<CorruptRecord>(),
+            vec![("reason", Str(reason))],
+        ),
+        Error::UnsupportedSchema { version, supported } => (
+            py.get_type::<UnsupportedSchema>(),
+            vec![
+                ("version", Int(i64::from(version))),
+                ("supported", Int(i64::from(supported))),
+            ],
+        ),
+        // `Error` is non-exhaustive: a variant added to the core shows up as the base class
+        // (with its code) until it gets a class of its own.
+        _ => (py.get_type::<CreditbookError>(), vec![]),
+    };
+    build(py, &ty, code, &message, fields)
+}
+
+fn int(v: u64) -> Field {
+    Field::Int(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+fn build(
+    py: Python<'_>,
+    ty: &Bound<'_, pyo3::types::PyType>,
+    code: u32,
+    message: &str,
+    fields: Vec<(&str, Field)>,
+) -> PyErr {
+    let made = (|| -> PyResult<PyErr> {
+        let exc = ty.call1(PyTuple::new(py, [message])?)?;
+        exc.setattr("code", code)?;
+        exc.setattr("message", message)?;
+        for (name, value) in fields {
+            match value {
+                Field::Str(s) => exc.setattr(name, s)?,
+                Field::Int(i) => exc.setattr(name, i)?,
+                Field::Dec(d) => exc.setattr(name, d)?,
+                Field::Date(d) => exc.setattr(name, d)?,
+                Field::Strs(v) => exc.setattr(name, v)?,
+            }
+        }
+        Ok(PyErr::from_value(exc))
+    })();
+    made.unwrap_or_else(|e| e)
+}
+
+/// A panic caught at the boundary, as `InternalError` (a `CreditbookError`, never a
+/// `BaseException` that `except Exception` would miss).
+pub fn panic_to_py(py: Python<'_>, payload: Box<dyn Any + Send>) -> PyErr {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let message = format!("internal error in creditbook (please report it): {what}");
+    build(py, &py.get_type::<InternalError>(), 0, &message, vec![])
+}
+
+thread_local! {
+    /// The exception a Python store port raised during the current call on this thread. Ports run
+    /// synchronously on the calling thread, so the boundary that called the core finds it here and
+    /// sets it as the `__cause__` of the `StorageError` it raises.
+    static PORT_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// Keeps a port's exception for the boundary (see [`PORT_ERROR`]).
+pub fn stash_port_error(err: PyErr) {
+    PORT_ERROR.with(|slot| *slot.borrow_mut() = Some(err));
+}
+
+fn take_port_error() -> Option<PyErr> {
+    PORT_ERROR.with(|slot| slot.borrow_mut().take())
+}
+
+/// Runs a core call with the GIL released and panics caught, and maps its error. This is the
+/// only way the bindings enter the core.
+pub fn enter<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    F: FnOnce() -> Result<T, Error> + Send,
+    T: Send,
+{
+    // A stale port error from an earlier call that did not end in StoreFailed must not become
+    // the cause of this call's error.
+    drop(take_port_error());
+    let result = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    finish(py, result)
+}
+
+fn finish<T>(py: Python<'_>, result: std::thread::Result<Result<T, Error>>) -> PyResult<T> {
+    match result {
+        Ok(Ok(v)) => {
+            drop(take_port_error());
+            Ok(v)
+        }
+        Ok(Err(e)) => {
+            let store_failed = matches!(e, Error::StoreFailed { .. });
+            let err = to_py(py, e);
+            match take_port_error() {
+                Some(cause) if store_failed => err.set_cause(py, Some(cause)),
+                _ => {}
+            }
+            Err(err)
+        }
+        Err(payload) => Err(panic_to_py(py, payload)),
+    }
+}
+
+/// A core error raised outside a core call (argument conversion).
+pub fn core(e: Error) -> PyErr {
+    Python::attach(|py| to_py(py, e))
+}

@@ -1,0 +1,331 @@
+//! `Statement`: the core's statement value, its figures as properties and its renderings
+//! (HTML, plain text, UBL 2.1 XML, JSON), rendered with the GIL released.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use creditbook::statement::StatementLine;
+use creditbook::Statement;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use rust_decimal::Decimal;
+
+use crate::errors::enter;
+use crate::repr::Repr;
+use crate::results::{aging_amounts, customer_dict, fields, PyCustomer, PyOpenInvoice};
+
+/// A statement of account for a period. Every rendering comes from this one value.
+#[pyclass(frozen, module = "creditbook", name = "Statement")]
+pub struct PyStatement {
+    inner: Arc<Statement>,
+}
+
+impl PyStatement {
+    pub fn new(st: Statement) -> PyStatement {
+        PyStatement {
+            inner: Arc::new(st),
+        }
+    }
+}
+
+#[pymethods]
+impl PyStatement {
+    /// The statement as a printable HTML document in its language.
+    fn to_html(&self, py: Python<'_>) -> PyResult<String> {
+        enter(py, || self.inner.to_html())
+    }
+
+    /// The statement as plain text `width` columns wide (32 to 160).
+    #[pyo3(signature = (width = 80))]
+    fn to_text(&self, py: Python<'_>, width: usize) -> PyResult<String> {
+        enter(py, || self.inner.to_text(width))
+    }
+
+    /// The statement as a UBL 2.1 `Statement` XML document.
+    fn to_ubl_xml(&self, py: Python<'_>) -> PyResult<String> {
+        enter(py, || self.inner.to_ubl_xml())
+    }
+
+    /// The statement as JSON (versioned schema; amounts as decimal strings).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        enter(py, || Ok(self.inner.to_json()))
+    }
+
+    #[getter]
+    fn number(&self, _py: Python<'_>) -> PyResult<String> {
+        Ok(self.inner.number.clone())
+    }
+    #[getter]
+    fn account_id(&self, _py: Python<'_>) -> PyResult<String> {
+        Ok(self.inner.account_id.to_string())
+    }
+    /// The language it is printed in (`"fr"`).
+    #[getter]
+    fn language(&self, _py: Python<'_>) -> PyResult<&'static str> {
+        Ok(self.inner.language.code())
+    }
+    /// The locale of its numbers and dates (`"fr-CA"`).
+    #[getter]
+    fn locale(&self, _py: Python<'_>) -> PyResult<String> {
+        Ok(self.inner.locale.clone())
+    }
+    #[getter]
+    fn currency(&self, _py: Python<'_>) -> PyResult<&'static str> {
+        Ok(self.inner.currency.code())
+    }
+    #[getter]
+    fn customer(&self, _py: Python<'_>) -> PyResult<PyCustomer> {
+        Ok(PyCustomer {
+            inner: self.inner.customer.clone(),
+        })
+    }
+    #[getter]
+    fn statement_date(&self, _py: Python<'_>) -> PyResult<NaiveDate> {
+        Ok(self.inner.statement_date)
+    }
+    /// First day of the period.
+    #[getter]
+    fn start(&self, _py: Python<'_>) -> PyResult<NaiveDate> {
+        Ok(self.inner.period_from)
+    }
+    /// Last day of the period.
+    #[getter]
+    fn end(&self, _py: Python<'_>) -> PyResult<NaiveDate> {
+        Ok(self.inner.period_to)
+    }
+    /// Balance owed at the start of the period.
+    #[getter]
+    fn opening_balance(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.opening_balance)
+    }
+    /// Store credit at the start of the period.
+    #[getter]
+    fn opening_credit_balance(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.opening_credit_balance)
+    }
+    #[getter]
+    fn total_charges(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.total_charges)
+    }
+    #[getter]
+    fn total_credits(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.total_credits)
+    }
+    /// Balance owed at the end of the period.
+    #[getter]
+    fn closing_balance(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.closing_balance)
+    }
+    /// Store credit at the end of the period (never netted with the balance).
+    #[getter]
+    fn credit_balance(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.credit_balance)
+    }
+    /// What the customer is asked to pay.
+    #[getter]
+    fn amount_due(&self, _py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.inner.amount_due)
+    }
+    #[getter]
+    fn due_date(&self, _py: Python<'_>) -> PyResult<NaiveDate> {
+        Ok(self.inner.due_date)
+    }
+    /// True when due on the statement date.
+    #[getter]
+    fn due_upon_receipt(&self, _py: Python<'_>) -> PyResult<bool> {
+        Ok(self.inner.due_upon_receipt)
+    }
+    /// The credit limit as printed: `None` when the store does not show it or it is unlimited.
+    #[getter]
+    fn credit_limit(&self, _py: Python<'_>) -> PyResult<Option<Decimal>> {
+        Ok(self
+            .inner
+            .credit_limit
+            .as_ref()
+            .and_then(|c| c.limit.amount().map(|a| self.inner.currency.at_scale(a))))
+    }
+    /// The closing balance by days past due: bucket label (`current`, `1-30`, ..., `over 90`)
+    /// to amount, current first.
+    #[getter]
+    fn aging<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        aging_amounts(py, &self.inner.aging)
+    }
+    /// Every entry of the period that moves money, in order.
+    #[getter]
+    fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            (0..self.inner.lines.len()).map(|index| PyStatementLine {
+                statement: Arc::clone(&self.inner),
+                index,
+            }),
+        )
+    }
+    /// Invoices open at the end of the period, days past due on the statement date.
+    #[getter]
+    fn open_invoices<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            self.inner
+                .open_invoices
+                .iter()
+                .map(|i| PyOpenInvoice { inner: i.clone() }),
+        )
+    }
+
+    /// The statement as plain Python values (the same content as `to_json()`, with Decimals and
+    /// dates).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = fields!(
+            py,
+            self,
+            [
+                number,
+                account_id,
+                language,
+                locale,
+                currency,
+                statement_date,
+                start,
+                end,
+                opening_balance,
+                opening_credit_balance,
+                total_charges,
+                total_credits,
+                closing_balance,
+                credit_balance,
+                credit_limit,
+                amount_due,
+                due_date,
+                due_upon_receipt,
+                aging,
+            ]
+        );
+        d.set_item("customer", customer_dict(py, &self.inner.customer)?)?;
+        let lines = PyList::empty(py);
+        for l in &self.inner.lines {
+            lines.append(line_dict(py, l)?)?;
+        }
+        d.set_item("lines", lines)?;
+        let open = PyList::empty(py);
+        for i in &self.inner.open_invoices {
+            open.append(PyOpenInvoice { inner: i.clone() }.to_dict(py)?)?;
+        }
+        d.set_item("open_invoices", open)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let d = fields!(
+            py,
+            self,
+            [
+                number,
+                start,
+                end,
+                opening_balance,
+                closing_balance,
+                credit_balance,
+                amount_due,
+                due_date,
+                language,
+            ]
+        );
+        Repr::dict(py, "Statement", &d)
+    }
+}
+
+/// One line of a statement: an entry of the period with its effect and the running balances.
+#[pyclass(frozen, module = "creditbook", name = "StatementLine")]
+pub struct PyStatementLine {
+    statement: Arc<Statement>,
+    index: usize,
+}
+
+impl PyStatementLine {
+    fn line(&self) -> &StatementLine {
+        &self.statement.lines[self.index]
+    }
+}
+
+fn line_dict<'py>(py: Python<'py>, l: &StatementLine) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("seq", l.entry)?;
+    d.set_item("date", l.date)?;
+    d.set_item("kind", l.kind.as_str())?;
+    d.set_item("reference", l.reference.as_deref())?;
+    d.set_item("receipt_less", l.receipt_less)?;
+    d.set_item("amount", l.amount)?;
+    d.set_item("charge", l.charge)?;
+    d.set_item("credit", l.credit)?;
+    d.set_item("balance", l.balance)?;
+    d.set_item("credit_change", l.credit_change)?;
+    d.set_item("credit_balance", l.credit_balance)?;
+    Ok(d)
+}
+
+#[pymethods]
+impl PyStatementLine {
+    /// The entry's number (as `Entry.seq`).
+    #[getter]
+    fn seq(&self) -> u64 {
+        self.line().entry
+    }
+    #[getter]
+    fn date(&self) -> NaiveDate {
+        self.line().date
+    }
+    /// The entry's kind as a word (as `Entry.kind`).
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.line().kind.as_str()
+    }
+    #[getter]
+    fn reference(&self) -> Option<String> {
+        self.line().reference.clone()
+    }
+    #[getter]
+    fn receipt_less(&self) -> bool {
+        self.line().receipt_less
+    }
+    /// The entry's own amount.
+    #[getter]
+    fn amount(&self) -> Decimal {
+        self.line().amount
+    }
+    /// What it added to the balance owed.
+    #[getter]
+    fn charge(&self) -> Decimal {
+        self.line().charge
+    }
+    /// What it took off the balance owed.
+    #[getter]
+    fn credit(&self) -> Decimal {
+        self.line().credit
+    }
+    /// The balance owed after it.
+    #[getter]
+    fn balance(&self) -> Decimal {
+        self.line().balance
+    }
+    /// Its change of the store credit.
+    #[getter]
+    fn credit_change(&self) -> Decimal {
+        self.line().credit_change
+    }
+    /// The store credit after it.
+    #[getter]
+    fn credit_balance(&self) -> Decimal {
+        self.line().credit_balance
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        line_dict(py, self.line())
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Repr::some(
+            "StatementLine",
+            &line_dict(py, self.line())?,
+            &["seq", "date", "kind", "reference", "amount", "balance"],
+        )
+    }
+}
