@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use creditbook::{Currency, Error, Money};
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyInt, PyString, PyTuple, PyType};
@@ -16,6 +17,19 @@ use rust_decimal::Decimal;
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn utc(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    UTC.get_or_try_init(py, || {
+        Ok::<_, PyErr>(
+            py.import("datetime")?
+                .getattr("timezone")?
+                .getattr("utc")?
+                .unbind(),
+        )
+    })
+    .map(|u| u.bind(py))
+}
 
 fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     DECIMAL.import(py, "decimal", "Decimal")
@@ -142,12 +156,18 @@ pub fn instant(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
             type_name(obj)
         )));
     }
-    if obj.call_method0("utcoffset")?.is_none() {
+    let utc = utc(py)?;
+    let tz = obj.getattr(intern!(py, "tzinfo"))?;
+    if tz.is(utc) {
+        return obj.extract::<DateTime<Utc>>();
+    }
+    if tz.is_none() || obj.call_method0(intern!(py, "utcoffset"))?.is_none() {
         return Err(PyValueError::new_err(format!(
             "{name} must be timezone-aware (a naive datetime has no instant): give it a tzinfo, e.g. datetime.timezone.utc"
         )));
     }
-    obj.extract::<DateTime<Utc>>()
+    obj.call_method1(intern!(py, "astimezone"), (utc,))?
+        .extract::<DateTime<Utc>>()
 }
 
 /// An optional instant; `None` is now.

@@ -549,3 +549,115 @@ fn finish<T>(py: Python<'_>, result: std::thread::Result<Result<T, Error>>) -> P
 pub fn core(e: Error) -> PyErr {
     Python::attach(|py| to_py(py, e))
 }
+
+/// Test support: raises `InternalError` from a panic inside a core call, as any bug would.
+#[pyfunction]
+pub fn _force_panic(py: Python<'_>) -> PyResult<()> {
+    enter(py, || -> Result<(), Error> {
+        panic!("forced by the test suite")
+    })
+}
+
+/// Test support: raises the exception of a core error code (one sample of each variant), so
+/// the tests can check the whole mapping, including errors the Python API cannot provoke (a
+/// currency mismatch: amounts are always in the store's currency).
+#[pyfunction]
+pub fn _raise_sample(py: Python<'_>, code: u32) -> PyResult<()> {
+    let d = rust_decimal::Decimal::new(1250, 2);
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap_or_default();
+    let s = |t: &str| t.to_string();
+    let e = match code {
+        100 => Error::AmountNotPositive { amount: d },
+        101 => Error::AmountNegative { amount: d },
+        102 => Error::TooManyDecimals {
+            amount: d,
+            currency: s("JPY"),
+            allowed: 0,
+        },
+        103 => Error::CurrencyMismatch {
+            expected: s("CAD"),
+            got: s("EUR"),
+        },
+        104 => Error::UnknownCurrency { code: s("XXX") },
+        105 => Error::InvalidAmountText { text: s("abc") },
+        106 => Error::Overflow,
+        107 => Error::InvalidInput {
+            field: "op_id",
+            reason: s("empty"),
+        },
+        108 => Error::InvalidEmail { address: s("x") },
+        109 => Error::UnknownTimeZone {
+            name: s("Mars/Olympus"),
+        },
+        110 => Error::InvalidDateRange {
+            from: date,
+            to: date,
+        },
+        111 => Error::LanguageNotOffered {
+            language: s("de"),
+            offered: vec![s("en")],
+        },
+        112 => Error::InvalidStatementRequest { reason: s("r") },
+        200 => Error::UnknownAccount { account: s("A") },
+        201 => Error::AccountExists { account: s("A") },
+        202 => Error::AccountOnHold { account: s("A") },
+        203 => Error::AccountArchived { account: s("A") },
+        204 => Error::UnknownEntry { entry: 9 },
+        205 => Error::UnknownInvoice { invoice: 9 },
+        206 => Error::InvoiceNotOpen { invoice: 9 },
+        207 => Error::InvalidState { reason: s("r") },
+        300 => Error::CreditLimitExceeded {
+            available: d,
+            requested: d,
+        },
+        301 => Error::InsufficientCredit {
+            available: d,
+            requested: d,
+        },
+        302 => Error::OverdueCreditHold {
+            invoice: 2,
+            days_overdue: 40,
+            allowed_days: 30,
+        },
+        303 => Error::RefundExceedsSale {
+            refundable: d,
+            requested: d,
+        },
+        304 => Error::RefundsToCreditDisabled,
+        305 => Error::ReceiptRequired,
+        306 => Error::ApplyExceedsBalanceOwed {
+            owed: d,
+            requested: d,
+        },
+        307 => Error::AlreadyReversed { entry: 2 },
+        308 => Error::NotReversible {
+            entry: 2,
+            reason: s("r"),
+        },
+        309 => Error::WriteOffExceedsInvoice {
+            remaining: d,
+            requested: d,
+        },
+        400 => Error::PermissionDenied {
+            permission: creditbook::Permission::AdjustBalance,
+        },
+        500 => Error::OperationIdConflict { op_id: s("o") },
+        600 => Error::StoreContention { attempts: 64 },
+        601 => Error::StoreFailed {
+            code: 7,
+            message: s("disk"),
+        },
+        602 => Error::CorruptRecord { reason: s("r") },
+        603 => Error::UnsupportedSchema {
+            version: 9,
+            supported: 1,
+        },
+        _ => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "no core error has code {code}"
+            )))
+        }
+    };
+    assert_eq!(e.code(), code, "the sample of code {code}");
+    Err(to_py(py, e))
+}

@@ -40,6 +40,8 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<statement::PyStatement>()?;
     m.add_class::<statement::PyStatementLine>()?;
     errors::register(m)?;
+    m.add_function(wrap_pyfunction!(errors::_force_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_raise_sample, m)?)?;
     let enums = m.py().import("creditbook._enums")?;
     m.add("Standing", enums.getattr("Standing")?)?;
     m.add("AccountStatus", enums.getattr("AccountStatus")?)?;

@@ -22,7 +22,8 @@ pub struct PyPostalAddress {
 #[pymethods]
 impl PyPostalAddress {
     #[new]
-    #[pyo3(signature = (*, lines = Vec::new(), city = String::new(), region = String::new(), postal_code = String::new(), country = String::new()))]
+    #[pyo3(signature = (*, lines = Vec::new(), city = String::new(), region = String::new(), postal_code = String::new(), country = String::new()),
+        text_signature = "(*, lines=(), city='', region='', postal_code='', country='')")]
     fn new(
         lines: Vec<String>,
         city: String,
@@ -268,7 +269,13 @@ impl PyStoreSettings {
         language = None,
         country = None,
         currency_display = String::from("symbol"),
-    ))]
+    ),
+    text_signature = "(name, currency, timezone, *, address=None, default_terms=None, \
+        over_limit_tolerance_percent=None, overdue_hold_days=None, refunds_to_credit=True, \
+        receipt_less_refunds=True, auto_apply_credit=False, aging_buckets=None, \
+        days_till_due=None, percent_due=None, display_credit_limit=False, cheques_payable_to='', \
+        remittance_address=None, header_text='', languages=None, language=None, country=None, \
+        currency_display='symbol')")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &Bound<'_, PyAny>,

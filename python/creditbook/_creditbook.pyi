@@ -1,0 +1,880 @@
+"""Typed surface of the native module `creditbook._creditbook` (checked by mypy's stubtest)."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Final, Optional, Union, final
+
+from typing_extensions import disjoint_base
+
+from creditbook._enums import AccountStatus as AccountStatus
+from creditbook._enums import Standing as Standing
+from creditbook._ports import StorePort
+
+__all__ = [
+    "__version__",
+    "PYTHON_PORT_FAILED",
+    "StoreSettings",
+    "PostalAddress",
+    "PaymentTerms",
+    "Actor",
+    "Book",
+    "Outcome",
+    "Charge",
+    "Payment",
+    "Allocation",
+    "Entry",
+    "ActivityLine",
+    "Customer",
+    "AccountSummary",
+    "OpenInvoice",
+    "Aging",
+    "AgingBucket",
+    "Statement",
+    "StatementLine",
+    "CreditbookError",
+    "InternalError",
+    "InvalidInput",
+    "InvalidAmount",
+    "CurrencyMismatch",
+    "UnknownCurrency",
+    "InvalidEmail",
+    "UnknownTimeZone",
+    "InvalidDateRange",
+    "LanguageNotOffered",
+    "InvalidStatementRequest",
+    "UnknownAccount",
+    "AccountExists",
+    "AccountOnHold",
+    "AccountArchived",
+    "UnknownEntry",
+    "UnknownInvoice",
+    "InvoiceNotOpen",
+    "InvalidState",
+    "CreditLimitExceeded",
+    "InsufficientCredit",
+    "OverdueCreditHold",
+    "RefundExceedsSale",
+    "RefundsToCreditDisabled",
+    "ReceiptRequired",
+    "ApplyExceedsBalanceOwed",
+    "AlreadyReversed",
+    "NotReversible",
+    "WriteOffExceedsInvoice",
+    "PermissionDenied",
+    "OperationIdConflict",
+    "StorageError",
+    "StoreContention",
+    "CorruptRecord",
+    "UnsupportedSchema",
+    "Conflict",
+    "Standing",
+    "AccountStatus",
+]
+
+__version__: Final[str]
+PYTHON_PORT_FAILED: Final[int]
+"""`StorageError.host_code` when a Python store port raised."""
+
+_Amount = Union[Decimal, int]
+"""Money: a `decimal.Decimal` or an `int`, both exact (float, bool and str raise TypeError)."""
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+@final
+class PostalAddress:
+    """A postal address; every part is optional."""
+
+    def __new__(
+        cls,
+        *,
+        lines: Sequence[str] = (),
+        city: str = "",
+        region: str = "",
+        postal_code: str = "",
+        country: str = "",
+    ) -> PostalAddress: ...
+    @property
+    def lines(self) -> tuple[str, ...]: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class PaymentTerms:
+    """When an invoice falls due, counted from its store-local invoice date."""
+
+    @staticmethod
+    def due_on_receipt() -> PaymentTerms: ...
+    @staticmethod
+    def net(days: int) -> PaymentTerms: ...
+    @staticmethod
+    def end_of_month_plus(days: int) -> PaymentTerms: ...
+    @property
+    def kind(self) -> str:
+        """`"due_on_receipt"`, `"net"` or `"end_of_month_plus"`."""
+    @property
+    def days(self) -> Optional[int]: ...
+    def due_date(self, invoice_date: datetime.date) -> datetime.date: ...
+    def to_dict(self) -> dict[str, object]: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Actor:
+    """Who acts and the permissions the host's role system grants them for this call.
+
+    Permissions: credit_limit, credit_account_refund, override_credit_limit, adjust_balance,
+    automated_ar, archive_account (an unknown name raises InvalidInput).
+    """
+
+    def __new__(cls, id: str, permissions: Optional[Iterable[str]] = None) -> Actor: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def permissions(self) -> frozenset[str]: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class StoreSettings:
+    """One store's settings; every setting but the first three has the core's default.
+
+    `languages`: the languages the store prints in (default: all five, en fr es de nl);
+    `language`: the store's own (default: English when offered, else the first of `languages`).
+    Settings that do not validate raise InvalidInput (or UnknownCurrency, UnknownTimeZone).
+    """
+
+    def __new__(
+        cls,
+        name: str,
+        currency: str,
+        timezone: str,
+        *,
+        address: Optional[PostalAddress] = None,
+        default_terms: Optional[PaymentTerms] = None,
+        over_limit_tolerance_percent: Optional[_Amount] = None,
+        overdue_hold_days: Optional[int] = None,
+        refunds_to_credit: bool = True,
+        receipt_less_refunds: bool = True,
+        auto_apply_credit: bool = False,
+        aging_buckets: Optional[Sequence[int]] = None,
+        days_till_due: Optional[int] = None,
+        percent_due: Optional[_Amount] = None,
+        display_credit_limit: bool = False,
+        cheques_payable_to: str = "",
+        remittance_address: Optional[PostalAddress] = None,
+        header_text: str = "",
+        languages: Optional[Sequence[str]] = None,
+        language: Optional[str] = None,
+        country: Optional[str] = None,
+        currency_display: str = "symbol",
+    ) -> StoreSettings: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def address(self) -> PostalAddress: ...
+    @property
+    def default_terms(self) -> PaymentTerms: ...
+    @property
+    def over_limit_tolerance_percent(self) -> Decimal: ...
+    @property
+    def overdue_hold_days(self) -> Optional[int]: ...
+    @property
+    def refunds_to_credit(self) -> bool: ...
+    @property
+    def receipt_less_refunds(self) -> bool: ...
+    @property
+    def auto_apply_credit(self) -> bool: ...
+    @property
+    def aging_buckets(self) -> tuple[int, ...]: ...
+    @property
+    def days_till_due(self) -> int: ...
+    @property
+    def percent_due(self) -> Decimal: ...
+    @property
+    def display_credit_limit(self) -> bool: ...
+    @property
+    def cheques_payable_to(self) -> str: ...
+    @property
+    def remittance_address(self) -> Optional[PostalAddress]: ...
+    @property
+    def header_text(self) -> str: ...
+    @property
+    def languages(self) -> tuple[str, ...]: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def country(self) -> Optional[str]: ...
+    @property
+    def currency_display(self) -> str:
+        """`"symbol"` or `"iso_code"`."""
+    def to_dict(self) -> dict[str, object]: ...
+
+# ---------------------------------------------------------------------------------------------
+# Results (read-only)
+
+@final
+class Allocation:
+    """Part of an amount put toward one invoice."""
+
+    @property
+    def invoice(self) -> int: ...
+    @property
+    def amount(self) -> Decimal: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class Customer:
+    """The customer an account belongs to."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> Optional[str]: ...
+    @property
+    def language(self) -> Optional[str]: ...
+    @property
+    def address(self) -> PostalAddress: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@disjoint_base
+class Entry:
+    """One immutable ledger entry."""
+
+    @staticmethod
+    def from_record(record: str) -> Entry:
+        """Reads a persisted record (the JSON line of `to_record()`)."""
+    def to_record(self) -> str:
+        """The persisted record: one line of versioned JSON, amounts as decimal strings."""
+    @property
+    def seq(self) -> int: ...
+    @property
+    def op_id(self) -> str: ...
+    @property
+    def at(self) -> datetime.datetime: ...
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def actor(self) -> Optional[str]: ...
+    @property
+    def kind(self) -> str:
+        """account_opened, contact_changed, credit_limit_changed, terms_changed, status_changed,
+        charge, payment, deposit, credit_tender, credit_applied, refund_to_credit, credit_refund,
+        adjustment, write_off or reversal."""
+    @property
+    def amount(self) -> Optional[Decimal]: ...
+    @property
+    def reference(self) -> Optional[str]: ...
+    @property
+    def sale(self) -> Optional[str]: ...
+    @property
+    def due_date(self) -> Optional[datetime.date]: ...
+    @property
+    def invoice(self) -> Optional[int]: ...
+    @property
+    def reverses(self) -> Optional[int]: ...
+    @property
+    def override_reason(self) -> Optional[str]: ...
+    @property
+    def receipt_less(self) -> bool: ...
+    @property
+    def allocations(self) -> list[Allocation]: ...
+    @property
+    def owed_change(self) -> Decimal: ...
+    @property
+    def credit_change(self) -> Decimal: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class ActivityLine(Entry):
+    """An entry of an account's activity, with the balances right after it."""
+
+    @property
+    def owed_after(self) -> Decimal: ...
+    @property
+    def credit_after(self) -> Decimal: ...
+
+@disjoint_base
+class Outcome:
+    """What an operation recorded (or, when `replayed`, had recorded the first time)."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def replayed(self) -> bool: ...
+    @property
+    def entries(self) -> list[Entry]: ...
+    @property
+    def entry(self) -> Entry: ...
+    @property
+    def allocations(self) -> list[Allocation]: ...
+    @property
+    def owed_change(self) -> Decimal: ...
+    @property
+    def credit_change(self) -> Decimal: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class Charge(Outcome):
+    """A charge's outcome: the invoice it opened."""
+
+    @property
+    def invoice_id(self) -> Optional[int]: ...
+    @property
+    def due_date(self) -> Optional[datetime.date]: ...
+    @property
+    def amount(self) -> Optional[Decimal]: ...
+
+@final
+class Payment(Outcome):
+    """A payment's outcome: its allocations and the store credit kept from any excess."""
+
+    @property
+    def amount(self) -> Optional[Decimal]: ...
+    @property
+    def credit(self) -> Decimal: ...
+
+@final
+class AccountSummary:
+    """An account's figures on a date."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def customer(self) -> Customer: ...
+    @property
+    def customer_name(self) -> str: ...
+    @property
+    def status(self) -> Standing:
+        """Equal to "settled", "outstanding" or "overdue"."""
+    @property
+    def standing(self) -> Standing: ...
+    @property
+    def account_status(self) -> AccountStatus:
+        """Equal to "active", "on_hold" or "archived"."""
+    @property
+    def currency(self) -> str: ...
+    @property
+    def credit_limit(self) -> Optional[Decimal]:
+        """`None` when unlimited."""
+    @property
+    def balance_owed(self) -> Decimal: ...
+    @property
+    def credit_balance(self) -> Decimal: ...
+    @property
+    def available(self) -> Optional[Decimal]:
+        """Limit less balance owed, never below 0; `None` when unlimited."""
+    @property
+    def overdue(self) -> Decimal: ...
+    @property
+    def open_invoices(self) -> int:
+        """The number of open invoices."""
+    @property
+    def as_of(self) -> datetime.date: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class OpenInvoice:
+    """An open invoice on a date."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def sale(self) -> Optional[str]: ...
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def due_date(self) -> datetime.date: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def remaining(self) -> Decimal: ...
+    @property
+    def days_past_due(self) -> int: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class AgingBucket:
+    """One aging bucket."""
+
+    @property
+    def label(self) -> str:
+        """`current`, `1-30`, ..., `over 90`."""
+    @property
+    def min_days(self) -> Optional[int]: ...
+    @property
+    def max_days(self) -> Optional[int]: ...
+    @property
+    def amount(self) -> Decimal: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class Aging:
+    """The balance owed by days past due; the buckets sum to the balance owed."""
+
+    @property
+    def as_of(self) -> datetime.date: ...
+    @property
+    def buckets(self) -> list[AgingBucket]: ...
+    @property
+    def amounts(self) -> dict[str, Decimal]: ...
+    @property
+    def total(self) -> Decimal: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class StatementLine:
+    """One line of a statement: an entry of the period with its effect and running balances."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reference(self) -> Optional[str]: ...
+    @property
+    def receipt_less(self) -> bool: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def charge(self) -> Decimal: ...
+    @property
+    def credit(self) -> Decimal: ...
+    @property
+    def balance(self) -> Decimal: ...
+    @property
+    def credit_change(self) -> Decimal: ...
+    @property
+    def credit_balance(self) -> Decimal: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+@final
+class Statement:
+    """A statement of account; every rendering comes from this one value."""
+
+    def to_html(self) -> str: ...
+    def to_text(self, width: int = 80) -> str:
+        """Plain text `width` columns wide (32 to 160)."""
+    def to_ubl_xml(self) -> str: ...
+    def to_json(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def customer(self) -> Customer: ...
+    @property
+    def statement_date(self) -> datetime.date: ...
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def opening_balance(self) -> Decimal: ...
+    @property
+    def opening_credit_balance(self) -> Decimal: ...
+    @property
+    def total_charges(self) -> Decimal: ...
+    @property
+    def total_credits(self) -> Decimal: ...
+    @property
+    def closing_balance(self) -> Decimal: ...
+    @property
+    def credit_balance(self) -> Decimal: ...
+    @property
+    def amount_due(self) -> Decimal: ...
+    @property
+    def due_date(self) -> datetime.date: ...
+    @property
+    def due_upon_receipt(self) -> bool: ...
+    @property
+    def credit_limit(self) -> Optional[Decimal]: ...
+    @property
+    def aging(self) -> dict[str, Decimal]:
+        """Bucket label to amount, current first."""
+    @property
+    def lines(self) -> list[StatementLine]: ...
+    @property
+    def open_invoices(self) -> list[OpenInvoice]: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+# ---------------------------------------------------------------------------------------------
+# The Book
+
+@final
+class Book:
+    """One store's customer accounts, on the embedded in-memory store or on `store`, a Python
+    object with `load`, `append` and `account_ids` (see `creditbook.StorePort`). Safe to share
+    between threads; every call releases the GIL while the core works."""
+
+    def __new__(cls, settings: StoreSettings, *, store: Optional[StorePort] = None) -> Book: ...
+    @property
+    def settings(self) -> StoreSettings: ...
+    @property
+    def store(self) -> Optional[StorePort]: ...
+    def open_account(
+        self,
+        account: str,
+        *,
+        customer_name: str,
+        at: datetime.datetime,
+        op_id: str,
+        customer_id: Optional[str] = None,
+        email: Optional[str] = None,
+        language: Optional[str] = None,
+        address: Optional[PostalAddress] = None,
+        credit_limit: Optional[_Amount] = None,
+        terms: Optional[PaymentTerms] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome:
+        """Opens an account; `credit_limit=None` is unlimited, `0` no credit (deposits only)."""
+    def update_contact(
+        self,
+        account: str,
+        *,
+        customer_name: str,
+        at: datetime.datetime,
+        op_id: str,
+        customer_id: Optional[str] = None,
+        email: Optional[str] = None,
+        language: Optional[str] = None,
+        address: Optional[PostalAddress] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def set_credit_limit(
+        self,
+        account: str,
+        limit: Optional[_Amount],
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def set_terms(
+        self,
+        account: str,
+        terms: Optional[PaymentTerms],
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def hold(
+        self,
+        account: str,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        reason: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def release(
+        self, account: str, *, at: datetime.datetime, op_id: str, actor: Optional[Actor] = None
+    ) -> Outcome: ...
+    def archive(
+        self, account: str, *, at: datetime.datetime, op_id: str, actor: Optional[Actor] = None
+    ) -> Outcome: ...
+    def reactivate(
+        self, account: str, *, at: datetime.datetime, op_id: str, actor: Optional[Actor] = None
+    ) -> Outcome: ...
+    def charge(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        sale: Optional[str] = None,
+        due_date: Optional[datetime.date] = None,
+        override_reason: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Charge: ...
+    def max_charge(
+        self, account: str, sale_due: _Amount, *, at: Optional[datetime.datetime] = None
+    ) -> Decimal: ...
+    def pay(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        invoices: Optional[Iterable[int]] = None,
+        reference: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Payment: ...
+    def deposit(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        reference: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def use_credit(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        sale: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def apply_credit(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        invoices: Optional[Iterable[int]] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def refund_to_credit(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        sale: Optional[str] = None,
+        sale_total: Optional[_Amount] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def refund_credit(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        op_id: str,
+        method: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def reverse(
+        self,
+        account: str,
+        entry: int,
+        *,
+        reason: str,
+        at: datetime.datetime,
+        op_id: str,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def adjust(
+        self,
+        account: str,
+        direction: str,
+        amount: _Amount,
+        *,
+        reason: str,
+        at: datetime.datetime,
+        op_id: str,
+        actor: Optional[Actor] = None,
+    ) -> Outcome:
+        """`direction`: "debit" (more owed) or "credit" (less owed)."""
+    def write_off(
+        self,
+        account: str,
+        invoice: int,
+        amount: Optional[_Amount] = None,
+        *,
+        reason: str,
+        at: datetime.datetime,
+        op_id: str,
+        actor: Optional[Actor] = None,
+    ) -> Outcome: ...
+    def summary(self, account: str, as_of: Optional[datetime.date] = None) -> AccountSummary: ...
+    def accounts(
+        self,
+        as_of: Optional[datetime.date] = None,
+        *,
+        status: Optional[str] = None,
+        account_status: Optional[str] = None,
+        search: Optional[str] = None,
+        sort: Optional[str] = None,
+        descending: bool = False,
+    ) -> list[AccountSummary]:
+        """`status`: settled, outstanding or overdue; `account_status`: active, on_hold or
+        archived; `sort`: account_id (default), customer_name, balance_owed, overdue,
+        credit_balance, credit_limit or available."""
+    def activity(
+        self,
+        account: str,
+        *,
+        start: datetime.date,
+        end: datetime.date,
+        kinds: Optional[Iterable[str]] = None,
+    ) -> list[ActivityLine]: ...
+    def entries(self, account: str) -> list[Entry]: ...
+    def open_invoices(
+        self, account: str, as_of: Optional[datetime.date] = None
+    ) -> list[OpenInvoice]: ...
+    def aging(self, account: str, as_of: Optional[datetime.date] = None) -> Aging: ...
+    def statement(
+        self,
+        account: str,
+        *,
+        start: datetime.date,
+        end: datetime.date,
+        statement_date: Optional[datetime.date] = None,
+        due_date: Optional[datetime.date] = None,
+        amount_due: Optional[_Amount] = None,
+        language: Optional[str] = None,
+        number: Optional[str] = None,
+    ) -> Statement: ...
+
+# ---------------------------------------------------------------------------------------------
+# Exceptions: `.code` is the core's stable error number (the C API's result code)
+
+class CreditbookError(Exception):
+    code: int
+    message: str
+
+class InternalError(CreditbookError):
+    """A Rust panic inside creditbook, caught at the boundary (`.code` is 0)."""
+
+class InvalidInput(CreditbookError):
+    field: str
+    reason: str
+
+class InvalidAmount(InvalidInput):
+    """Codes 100 (not positive), 101 (negative), 102 (too many decimals), 105 (not a number),
+    106 (overflow)."""
+
+    amount: Decimal
+    currency: str
+    allowed: int
+    text: str
+
+class CurrencyMismatch(InvalidInput):
+    expected: str
+    got: str
+
+class UnknownCurrency(InvalidInput):
+    currency: str
+
+class InvalidEmail(InvalidInput):
+    address: str
+
+class UnknownTimeZone(InvalidInput):
+    name: str
+
+class InvalidDateRange(InvalidInput):
+    start: datetime.date
+    end: datetime.date
+
+class LanguageNotOffered(InvalidInput):
+    language: str
+    offered: list[str]
+
+class InvalidStatementRequest(InvalidInput): ...
+
+class UnknownAccount(CreditbookError):
+    account: str
+
+class AccountExists(CreditbookError):
+    account: str
+
+class AccountOnHold(CreditbookError):
+    account: str
+
+class AccountArchived(CreditbookError):
+    account: str
+
+class UnknownEntry(CreditbookError):
+    entry: int
+
+class UnknownInvoice(CreditbookError):
+    invoice: int
+
+class InvoiceNotOpen(CreditbookError):
+    invoice: int
+
+class InvalidState(CreditbookError):
+    reason: str
+
+class CreditLimitExceeded(CreditbookError):
+    available: Decimal
+    requested: Decimal
+
+class InsufficientCredit(CreditbookError):
+    available: Decimal
+    requested: Decimal
+
+class OverdueCreditHold(CreditbookError):
+    invoice: int
+    days_overdue: int
+    allowed_days: int
+
+class RefundExceedsSale(CreditbookError):
+    refundable: Decimal
+    requested: Decimal
+
+class RefundsToCreditDisabled(CreditbookError): ...
+class ReceiptRequired(CreditbookError): ...
+
+class ApplyExceedsBalanceOwed(CreditbookError):
+    owed: Decimal
+    requested: Decimal
+
+class AlreadyReversed(CreditbookError):
+    entry: int
+
+class NotReversible(CreditbookError):
+    entry: int
+    reason: str
+
+class WriteOffExceedsInvoice(CreditbookError):
+    remaining: Decimal
+    requested: Decimal
+
+class PermissionDenied(CreditbookError):
+    permission: str
+
+class OperationIdConflict(CreditbookError):
+    op_id: str
+
+class StorageError(CreditbookError):
+    """The store failed; nothing was recorded. A Python port's exception is the `__cause__`,
+    and `host_code` is `PYTHON_PORT_FAILED`."""
+
+    host_code: int
+    host_message: str
+
+class StoreContention(StorageError):
+    attempts: int
+
+class CorruptRecord(StorageError):
+    reason: str
+
+class UnsupportedSchema(StorageError):
+    version: int
+    supported: int
+
+class Conflict(Exception):
+    """Raised by a store port's `append` when the account is no longer at the expected
+    version."""
