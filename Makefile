@@ -1,5 +1,5 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc ubl month-end bench header header-check cbindgen c-lib c-test bench-c
+.PHONY: demo test lint unit doc ubl month-end python bench header header-check cbindgen c-lib c-test bench-c
 
 CARGO ?= cargo
 
@@ -9,8 +9,8 @@ demo:
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
-## and the C ABI (make c-test)
-test: lint unit doc ubl month-end c-test
+## and the C ABI (make c-test) and the Python package (make python)
+test: lint unit doc ubl month-end c-test python
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -33,12 +33,18 @@ ubl:
 month-end:
 	CARGO="$(CARGO)" tests/month_end/check.sh
 
+## make python: the Python package built into .venv (as `pip install ./python` does), its pytest
+## suite, the stub check (mypy stubtest) and the back-office example on a sqlite3 store
+python:
+	CARGO="$(CARGO)" python/check.sh test
+
 ## make bench: the performance figures of BENCHMARKS.md (never run in CI)
 bench:
 	$(CARGO) bench -p creditbook --bench book --locked
 	$(CARGO) bench -p creditbook --bench memory --locked
 	CARGO="$(CARGO)" tests/month_end/bench.sh
 	$(MAKE) bench-c
+	CARGO="$(CARGO)" python/check.sh bench
 
 # ---- the C ABI (ffi/, include/creditbook.h, tests/c, examples/c) ----
 

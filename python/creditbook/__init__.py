@@ -25,7 +25,9 @@ from creditbook._creditbook import CreditbookError as CreditbookError
 from creditbook._creditbook import CreditLimitExceeded as CreditLimitExceeded
 from creditbook._creditbook import CurrencyMismatch as CurrencyMismatch
 from creditbook._creditbook import Customer as Customer
+from creditbook._creditbook import DeliveryError as DeliveryError
 from creditbook._creditbook import Entry as Entry
+from creditbook._creditbook import HeaderInjection as HeaderInjection
 from creditbook._creditbook import InsufficientCredit as InsufficientCredit
 from creditbook._creditbook import InternalError as InternalError
 from creditbook._creditbook import InvalidAmount as InvalidAmount
@@ -36,16 +38,20 @@ from creditbook._creditbook import InvalidState as InvalidState
 from creditbook._creditbook import InvalidStatementRequest as InvalidStatementRequest
 from creditbook._creditbook import InvoiceNotOpen as InvoiceNotOpen
 from creditbook._creditbook import LanguageNotOffered as LanguageNotOffered
+from creditbook._creditbook import MissingRecipient as MissingRecipient
 from creditbook._creditbook import NotReversible as NotReversible
 from creditbook._creditbook import OpenInvoice as OpenInvoice
 from creditbook._creditbook import OperationIdConflict as OperationIdConflict
 from creditbook._creditbook import Outcome as Outcome
 from creditbook._creditbook import OverdueCreditHold as OverdueCreditHold
 from creditbook._creditbook import Payment as Payment
+from creditbook._creditbook import PaymentAmountMismatch as PaymentAmountMismatch
+from creditbook._creditbook import PaymentLinkAmountOutOfRange as PaymentLinkAmountOutOfRange
+from creditbook._creditbook import PaymentProviderError as PaymentProviderError
 from creditbook._creditbook import PaymentTerms as PaymentTerms
 from creditbook._creditbook import PermissionDenied as PermissionDenied
+from creditbook._creditbook import PortMissing as PortMissing
 from creditbook._creditbook import PostalAddress as PostalAddress
-from creditbook._creditbook import PYTHON_PORT_FAILED as PYTHON_PORT_FAILED
 from creditbook._creditbook import ReceiptRequired as ReceiptRequired
 from creditbook._creditbook import RefundExceedsSale as RefundExceedsSale
 from creditbook._creditbook import RefundsToCreditDisabled as RefundsToCreditDisabled
@@ -59,9 +65,11 @@ from creditbook._creditbook import UnknownAccount as UnknownAccount
 from creditbook._creditbook import UnknownCurrency as UnknownCurrency
 from creditbook._creditbook import UnknownEntry as UnknownEntry
 from creditbook._creditbook import UnknownInvoice as UnknownInvoice
+from creditbook._creditbook import UnknownPaymentLink as UnknownPaymentLink
 from creditbook._creditbook import UnknownTimeZone as UnknownTimeZone
 from creditbook._creditbook import UnsupportedSchema as UnsupportedSchema
 from creditbook._creditbook import WriteOffExceedsInvoice as WriteOffExceedsInvoice
+from creditbook._creditbook import PYTHON_PORT_FAILED as PYTHON_PORT_FAILED
 from creditbook._creditbook import __version__ as __version__
 from creditbook._ports import StorePort as StorePort
 

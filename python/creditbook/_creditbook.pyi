@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Final, Optional, Union, final
+from typing import Any, Final, Optional, Union, final
 
 from typing_extensions import disjoint_base
 
@@ -61,6 +61,14 @@ __all__ = [
     "AlreadyReversed",
     "NotReversible",
     "WriteOffExceedsInvoice",
+    "MissingRecipient",
+    "HeaderInjection",
+    "PaymentLinkAmountOutOfRange",
+    "UnknownPaymentLink",
+    "PaymentAmountMismatch",
+    "DeliveryError",
+    "PaymentProviderError",
+    "PortMissing",
     "PermissionDenied",
     "OperationIdConflict",
     "StorageError",
@@ -70,6 +78,8 @@ __all__ = [
     "Conflict",
     "Standing",
     "AccountStatus",
+    "_force_panic",
+    "_raise_sample",
 ]
 
 __version__: Final[str]
@@ -105,7 +115,7 @@ class PostalAddress:
     def postal_code(self) -> str: ...
     @property
     def country(self) -> str: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class PaymentTerms:
@@ -123,7 +133,7 @@ class PaymentTerms:
     @property
     def days(self) -> Optional[int]: ...
     def due_date(self, invoice_date: datetime.date) -> datetime.date: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -139,7 +149,7 @@ class Actor:
     def id(self) -> str: ...
     @property
     def permissions(self) -> frozenset[str]: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class StoreSettings:
@@ -218,7 +228,7 @@ class StoreSettings:
     @property
     def currency_display(self) -> str:
         """`"symbol"` or `"iso_code"`."""
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 # ---------------------------------------------------------------------------------------------
 # Results (read-only)
@@ -231,7 +241,7 @@ class Allocation:
     def invoice(self) -> int: ...
     @property
     def amount(self) -> Decimal: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class Customer:
@@ -247,7 +257,7 @@ class Customer:
     def language(self) -> Optional[str]: ...
     @property
     def address(self) -> PostalAddress: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @disjoint_base
 class Entry:
@@ -295,7 +305,7 @@ class Entry:
     def owed_change(self) -> Decimal: ...
     @property
     def credit_change(self) -> Decimal: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class ActivityLine(Entry):
@@ -324,25 +334,25 @@ class Outcome:
     def owed_change(self) -> Decimal: ...
     @property
     def credit_change(self) -> Decimal: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class Charge(Outcome):
     """A charge's outcome: the invoice it opened."""
 
     @property
-    def invoice_id(self) -> Optional[int]: ...
+    def invoice_id(self) -> int: ...
     @property
-    def due_date(self) -> Optional[datetime.date]: ...
+    def due_date(self) -> datetime.date: ...
     @property
-    def amount(self) -> Optional[Decimal]: ...
+    def amount(self) -> Decimal: ...
 
 @final
 class Payment(Outcome):
     """A payment's outcome: its allocations and the store credit kept from any excess."""
 
     @property
-    def amount(self) -> Optional[Decimal]: ...
+    def amount(self) -> Decimal: ...
     @property
     def credit(self) -> Decimal: ...
 
@@ -383,7 +393,7 @@ class AccountSummary:
         """The number of open invoices."""
     @property
     def as_of(self) -> datetime.date: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class OpenInvoice:
@@ -403,7 +413,7 @@ class OpenInvoice:
     def remaining(self) -> Decimal: ...
     @property
     def days_past_due(self) -> int: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class AgingBucket:
@@ -418,7 +428,7 @@ class AgingBucket:
     def max_days(self) -> Optional[int]: ...
     @property
     def amount(self) -> Decimal: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class Aging:
@@ -432,7 +442,7 @@ class Aging:
     def amounts(self) -> dict[str, Decimal]: ...
     @property
     def total(self) -> Decimal: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class StatementLine:
@@ -460,7 +470,7 @@ class StatementLine:
     def credit_change(self) -> Decimal: ...
     @property
     def credit_balance(self) -> Decimal: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class Statement:
@@ -516,7 +526,7 @@ class Statement:
     def lines(self) -> list[StatementLine]: ...
     @property
     def open_invoices(self) -> list[OpenInvoice]: ...
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 # ---------------------------------------------------------------------------------------------
 # The Book
@@ -793,6 +803,11 @@ class LanguageNotOffered(InvalidInput):
 
 class InvalidStatementRequest(InvalidInput): ...
 
+class MissingRecipient(InvalidInput): ...
+
+class HeaderInjection(InvalidInput):
+    field: str
+
 class UnknownAccount(CreditbookError):
     account: str
 
@@ -852,6 +867,33 @@ class WriteOffExceedsInvoice(CreditbookError):
     remaining: Decimal
     requested: Decimal
 
+class PaymentLinkAmountOutOfRange(CreditbookError):
+    min: Decimal
+    max: Decimal
+    requested: Decimal
+
+class UnknownPaymentLink(CreditbookError):
+    reference: str
+
+class PaymentAmountMismatch(CreditbookError):
+    expected: Decimal
+    paid: Decimal
+
+class DeliveryError(CreditbookError):
+    """The host's mailer failed (code 604); nothing was recorded."""
+
+    host_code: int
+    host_message: str
+
+class PaymentProviderError(CreditbookError):
+    """The host's payment provider failed (code 605); nothing was recorded."""
+
+    host_code: int
+    host_message: str
+
+class PortMissing(CreditbookError):
+    port: str
+
 class PermissionDenied(CreditbookError):
     permission: str
 
@@ -878,3 +920,8 @@ class UnsupportedSchema(StorageError):
 class Conflict(Exception):
     """Raised by a store port's `append` when the account is no longer at the expected
     version."""
+
+# Test support (not part of the API): raise the exception of a core error code; panic inside a
+# core call.
+def _raise_sample(code: int) -> None: ...
+def _force_panic() -> None: ...

@@ -77,6 +77,54 @@ create_exception!(
 );
 create_exception!(
     creditbook,
+    MissingRecipient,
+    InvalidInput,
+    "A message without a recipient: the customer has no email address and none was given."
+);
+create_exception!(
+    creditbook,
+    HeaderInjection,
+    InvalidInput,
+    "A message field with line breaks or control characters (`.field`)."
+);
+create_exception!(
+    creditbook,
+    PaymentLinkAmountOutOfRange,
+    CreditbookError,
+    "A payment link amount outside the store's range (`.min`, `.max`, `.requested`)."
+);
+create_exception!(
+    creditbook,
+    UnknownPaymentLink,
+    CreditbookError,
+    "No payment link with this reference (`.reference`)."
+);
+create_exception!(
+    creditbook,
+    PaymentAmountMismatch,
+    CreditbookError,
+    "An online payment whose amount is not the link's (`.expected`, `.paid`)."
+);
+create_exception!(
+    creditbook,
+    DeliveryError,
+    CreditbookError,
+    "The host's mailer failed; nothing was recorded (`.host_code`, `.host_message`)."
+);
+create_exception!(
+    creditbook,
+    PaymentProviderError,
+    CreditbookError,
+    "The host's payment provider failed; nothing was recorded (`.host_code`, `.host_message`)."
+);
+create_exception!(
+    creditbook,
+    PortMissing,
+    CreditbookError,
+    "The Book was made without the host port an operation needs (`.port`)."
+);
+create_exception!(
+    creditbook,
     UnknownAccount,
     CreditbookError,
     "No account with this id."
@@ -254,6 +302,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         AlreadyReversed,
         NotReversible,
         WriteOffExceedsInvoice,
+        MissingRecipient,
+        HeaderInjection,
+        PaymentLinkAmountOutOfRange,
+        UnknownPaymentLink,
+        PaymentAmountMismatch,
+        DeliveryError,
+        PaymentProviderError,
+        PortMissing,
         PermissionDenied,
         OperationIdConflict,
         StorageError,
@@ -447,6 +503,49 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
                 ("version", Int(i64::from(version))),
                 ("supported", Int(i64::from(supported))),
             ],
+        ),
+        Error::MissingRecipient => (py.get_type::<MissingRecipient>(), vec![]),
+        Error::HeaderInjection { field } => (
+            py.get_type::<HeaderInjection>(),
+            vec![("field", Str(field.to_string()))],
+        ),
+        Error::PaymentLinkAmountOutOfRange {
+            min,
+            max,
+            requested,
+        } => (
+            py.get_type::<PaymentLinkAmountOutOfRange>(),
+            vec![
+                ("min", Dec(min)),
+                ("max", Dec(max)),
+                ("requested", Dec(requested)),
+            ],
+        ),
+        Error::UnknownPaymentLink { reference } => (
+            py.get_type::<UnknownPaymentLink>(),
+            vec![("reference", Str(reference))],
+        ),
+        Error::PaymentAmountMismatch { expected, paid } => (
+            py.get_type::<PaymentAmountMismatch>(),
+            vec![("expected", Dec(expected)), ("paid", Dec(paid))],
+        ),
+        Error::DeliveryFailed { code, message } => (
+            py.get_type::<DeliveryError>(),
+            vec![
+                ("host_code", Int(i64::from(code))),
+                ("host_message", Str(message)),
+            ],
+        ),
+        Error::PaymentProviderFailed { code, message } => (
+            py.get_type::<PaymentProviderError>(),
+            vec![
+                ("host_code", Int(i64::from(code))),
+                ("host_message", Str(message)),
+            ],
+        ),
+        Error::PortMissing { port } => (
+            py.get_type::<PortMissing>(),
+            vec![("port", Str(port.to_string()))],
         ),
         // `Error` is non-exhaustive: a variant added to the core shows up as the base class
         // (with its code) until it gets a class of its own.
@@ -652,6 +751,27 @@ pub fn _raise_sample(py: Python<'_>, code: u32) -> PyResult<()> {
             version: 9,
             supported: 1,
         },
+        113 => Error::MissingRecipient,
+        114 => Error::HeaderInjection { field: "subject" },
+        310 => Error::PaymentLinkAmountOutOfRange {
+            min: d,
+            max: d,
+            requested: d,
+        },
+        311 => Error::UnknownPaymentLink { reference: s("L") },
+        312 => Error::PaymentAmountMismatch {
+            expected: d,
+            paid: d,
+        },
+        604 => Error::DeliveryFailed {
+            code: 5,
+            message: s("smtp"),
+        },
+        605 => Error::PaymentProviderFailed {
+            code: 6,
+            message: s("psp"),
+        },
+        606 => Error::PortMissing { port: "mailer" },
         _ => {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(
                 "no core error has code {code}"

@@ -539,6 +539,19 @@ impl PyOutcome {
     }
 }
 
+/// A charge and a payment always record an entry of their kind first; anything else is a bug.
+fn not_a_charge() -> PyErr {
+    errors::InternalError::new_err("a charge's outcome without an invoice")
+}
+
+fn entry_amount(o: &PyOutcome) -> PyResult<Decimal> {
+    o.inner
+        .entry()
+        .kind
+        .amount()
+        .ok_or_else(|| errors::InternalError::new_err("an operation's entry without an amount"))
+}
+
 /// A charge's outcome: the invoice it opened and its due date.
 #[pyclass(frozen, extends = PyOutcome, module = "creditbook", name = "Charge")]
 pub struct PyCharge {}
@@ -547,24 +560,32 @@ pub struct PyCharge {}
 impl PyCharge {
     /// The invoice the charge opened (its entry number).
     #[getter]
-    fn invoice_id(slf: &Bound<'_, Self>) -> Option<u64> {
-        slf.as_super().get().inner.invoice()
+    fn invoice_id(slf: &Bound<'_, Self>) -> PyResult<u64> {
+        slf.as_super()
+            .get()
+            .inner
+            .invoice()
+            .ok_or_else(not_a_charge)
     }
     /// The invoice's due date.
     #[getter]
-    fn due_date(slf: &Bound<'_, Self>) -> Option<NaiveDate> {
-        slf.as_super().get().inner.due_date()
+    fn due_date(slf: &Bound<'_, Self>) -> PyResult<NaiveDate> {
+        slf.as_super()
+            .get()
+            .inner
+            .due_date()
+            .ok_or_else(not_a_charge)
     }
     /// The amount charged.
     #[getter]
-    fn amount(slf: &Bound<'_, Self>) -> Option<Decimal> {
-        slf.as_super().get().inner.entry().kind.amount()
+    fn amount(slf: &Bound<'_, Self>) -> PyResult<Decimal> {
+        entry_amount(slf.as_super().get())
     }
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let d = slf.as_super().get().dict(slf.py())?;
-        d.set_item("invoice_id", Self::invoice_id(slf))?;
-        d.set_item("due_date", Self::due_date(slf))?;
-        d.set_item("amount", Self::amount(slf))?;
+        d.set_item("invoice_id", Self::invoice_id(slf)?)?;
+        d.set_item("due_date", Self::due_date(slf)?)?;
+        d.set_item("amount", Self::amount(slf)?)?;
         Ok(d)
     }
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -584,8 +605,8 @@ pub struct PyPayment {}
 impl PyPayment {
     /// The amount received.
     #[getter]
-    fn amount(slf: &Bound<'_, Self>) -> Option<Decimal> {
-        slf.as_super().get().inner.entry().kind.amount()
+    fn amount(slf: &Bound<'_, Self>) -> PyResult<Decimal> {
+        entry_amount(slf.as_super().get())
     }
     /// The store credit the payment created (what was left after the invoices).
     #[getter]
@@ -595,7 +616,7 @@ impl PyPayment {
     }
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let d = slf.as_super().get().dict(slf.py())?;
-        d.set_item("amount", Self::amount(slf))?;
+        d.set_item("amount", Self::amount(slf)?)?;
         d.set_item("credit", Self::credit(slf)?)?;
         Ok(d)
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 import creditbook
 
@@ -46,7 +46,7 @@ class MemoryPort:
         self.calls.append("load")
         return self.records.get(account, [])[after:]
 
-    def append(self, account: str, expected_version: int, records: list[str]) -> None:
+    def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
         self.calls.append("append")
         have = self.records.setdefault(account, [])
         if len(have) != expected_version:

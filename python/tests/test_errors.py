@@ -30,7 +30,11 @@ CLASSES = {
     309: creditbook.WriteOffExceedsInvoice, 400: creditbook.PermissionDenied,
     500: creditbook.OperationIdConflict, 600: creditbook.StoreContention,
     601: creditbook.StorageError, 602: creditbook.CorruptRecord,
-    603: creditbook.UnsupportedSchema,
+    603: creditbook.UnsupportedSchema, 113: creditbook.MissingRecipient,
+    114: creditbook.HeaderInjection, 310: creditbook.PaymentLinkAmountOutOfRange,
+    311: creditbook.UnknownPaymentLink, 312: creditbook.PaymentAmountMismatch,
+    604: creditbook.DeliveryError, 605: creditbook.PaymentProviderError,
+    606: creditbook.PortMissing,
 }
 
 

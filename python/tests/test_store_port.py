@@ -6,7 +6,7 @@ import sys
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pytest
 
@@ -58,7 +58,7 @@ class Failing(MemoryPort):
         self._maybe_fail("load")
         return super().load(account, after)
 
-    def append(self, account: str, expected_version: int, records: list[str]) -> None:
+    def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
         self._maybe_fail("append")
         super().append(account, expected_version, records)
 
@@ -102,7 +102,7 @@ def test_port_errors_do_not_leak_into_later_calls() -> None:
 
 def test_a_store_that_always_conflicts_gives_up() -> None:
     class Busy(MemoryPort):
-        def append(self, account: str, expected_version: int, records: list[str]) -> None:
+        def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
             if account == "C-1" and expected_version > 0:
                 raise creditbook.Conflict("someone else")
             super().append(account, expected_version, records)
@@ -134,7 +134,7 @@ def test_a_port_may_call_the_book_back() -> None:
     class Auditing(MemoryPort):
         book: Book
 
-        def append(self, account: str, expected_version: int, records: list[str]) -> None:
+        def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
             super().append(account, expected_version, records)
             if expected_version > 0:
                 seen.append(self.book.summary(account, DAY).balance_owed)
