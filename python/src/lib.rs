@@ -1,9 +1,9 @@
 //! Python bindings for creditbook: the native module `creditbook._creditbook`.
 //!
-//! The bindings convert arguments strictly (see [`convert`]), call the core `Book` with the GIL
-//! released and panics caught ([`errors::enter`]), and wrap results in read-only objects
-//! ([`results`], [`statement`]). A Python object can be the Book's store ([`store`]). No rule of
-//! the domain is written here: if one is, it is in the wrong place.
+//! The bindings convert arguments strictly (module `convert`), call the core `Book` with the GIL
+//! released and panics caught (`errors::enter`, the only way in), and wrap results in read-only
+//! objects (`results`, `statement`). A Python object can be the Book's store (`store`). No rule
+//! of the domain is written here: if one is, it is in the wrong place.
 
 mod book;
 mod convert;
