@@ -12,17 +12,9 @@ PY="$VENV/bin/python"
 # Pinned so a fresh machine builds and checks exactly what was checked here.
 TOOLS=("maturin==1.16.0" "pytest==9.2.0" "hypothesis==6.170.17" "mypy==2.4.1")
 
-apt_install() {
-    local sudo=
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y --no-install-recommends "$1" ||
-        { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "$1"; }
-}
-
-command -v python3 >/dev/null || apt_install python3
+# `make ubl` (run before this in `make test`) installs python3 and python3-venv when missing.
 if [ ! -x "$PY" ] || ! "$PY" -m pip --version >/dev/null 2>&1; then
-    python3 -m venv --clear "$VENV" || { apt_install python3-venv && python3 -m venv --clear "$VENV"; }
+    python3 -m venv --clear "$VENV"
 fi
 "$PY" -m pip install --quiet --disable-pip-version-check "${TOOLS[@]}"
 
