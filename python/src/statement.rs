@@ -1,11 +1,13 @@
 //! `Statement`: the core's statement value, its figures as properties and its renderings
 //! (HTML, plain text, UBL 2.1 XML, JSON), rendered with the GIL released.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use creditbook::statement::StatementLine;
-use creditbook::Statement;
+use creditbook::statement::{html, text, StatementLine};
+use creditbook::{Currency, CurrencyDisplay, Language, Localizer, Statement};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
@@ -13,6 +15,53 @@ use rust_decimal::Decimal;
 use crate::errors::enter;
 use crate::repr::Repr;
 use crate::results::{aging_amounts, customer_dict, fields, PyCustomer, PyOpenInvoice};
+
+/// Which localizer a statement is printed with.
+type LocalizerKey = (Language, String, Currency, CurrencyDisplay);
+
+thread_local! {
+    /// Localizers made on this thread, reused: making one loads a language's formatting data,
+    /// which a month-end run would otherwise pay for every statement (the core's advice: make one
+    /// and reuse it). Per thread because a Localizer is not `Send`; a handful of entries at most
+    /// (one per language and currency display a store prints in).
+    static LOCALIZERS: RefCell<Vec<(LocalizerKey, Rc<Localizer>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Entries kept per thread; more are dropped, oldest first.
+const LOCALIZERS_KEPT: usize = 16;
+
+fn with_localizer<R>(
+    st: &Statement,
+    f: impl FnOnce(&Localizer) -> Result<R, creditbook::Error>,
+) -> Result<R, creditbook::Error> {
+    let key: LocalizerKey = (
+        st.language,
+        st.locale.clone(),
+        st.currency,
+        st.currency_display,
+    );
+    let cached = LOCALIZERS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, l)| Rc::clone(l))
+    });
+    let loc = match cached {
+        Some(l) => l,
+        None => {
+            let l = Rc::new(Localizer::for_statement(st)?);
+            LOCALIZERS.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= LOCALIZERS_KEPT {
+                    c.remove(0);
+                }
+                c.push((key, Rc::clone(&l)));
+            });
+            l
+        }
+    };
+    f(&loc)
+}
 
 /// A statement of account for a period. Every rendering comes from this one value.
 #[pyclass(frozen, module = "creditbook", name = "Statement")]
@@ -32,13 +81,17 @@ impl PyStatement {
 impl PyStatement {
     /// The statement as a printable HTML document in its language.
     fn to_html(&self, py: Python<'_>) -> PyResult<String> {
-        enter(py, || self.inner.to_html())
+        enter(py, || {
+            with_localizer(&self.inner, |loc| Ok(html::render(&self.inner, loc)))
+        })
     }
 
     /// The statement as plain text `width` columns wide (32 to 160).
     #[pyo3(signature = (width = 80))]
     fn to_text(&self, py: Python<'_>, width: usize) -> PyResult<String> {
-        enter(py, || self.inner.to_text(width))
+        enter(py, || {
+            with_localizer(&self.inner, |loc| text::render(&self.inner, loc, width))
+        })
     }
 
     /// The statement as a UBL 2.1 `Statement` XML document.
