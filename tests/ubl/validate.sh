@@ -15,14 +15,8 @@ case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
 OUT="$TARGET/ubl-samples"
 MIN_SAMPLES=10
 
-# apt_install PKG: installs a Debian package, refreshing the package lists only when needed.
-apt_install() {
-    local sudo=
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y --no-install-recommends "$1" ||
-        { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "$1"; }
-}
+# apt_install PKG: installs a Debian package (tests/apt-install.sh, shared with make c-test).
+apt_install() { tests/apt-install.sh "$1"; }
 
 command -v xmllint >/dev/null || apt_install libxml2-utils
 command -v python3 >/dev/null || apt_install python3
