@@ -1,7 +1,8 @@
 """creditbook: customer credit accounts for point-of-sale software.
 
 A `Book` holds one store's accounts: charges within credit limits, payments, deposits, store
-credit, refunds, corrections, figures for any date and statements in the customer's language.
+credit, refunds, corrections, figures for any date and statements in the customer's language,
+emailed through the host's mailer with "Pay online" links from the host's payment provider.
 Money is `decimal.Decimal` (or `int`), instants are timezone-aware datetimes, dates are `date`s.
 """
 
@@ -17,8 +18,11 @@ from creditbook._creditbook import AgingBucket as AgingBucket
 from creditbook._creditbook import Allocation as Allocation
 from creditbook._creditbook import AlreadyReversed as AlreadyReversed
 from creditbook._creditbook import ApplyExceedsBalanceOwed as ApplyExceedsBalanceOwed
+from creditbook._creditbook import Attachment as Attachment
+from creditbook._creditbook import Automation as Automation
 from creditbook._creditbook import Book as Book
 from creditbook._creditbook import Charge as Charge
+from creditbook._creditbook import Confirmed as Confirmed
 from creditbook._creditbook import Conflict as Conflict
 from creditbook._creditbook import CorruptRecord as CorruptRecord
 from creditbook._creditbook import CreditbookError as CreditbookError
@@ -38,6 +42,7 @@ from creditbook._creditbook import InvalidState as InvalidState
 from creditbook._creditbook import InvalidStatementRequest as InvalidStatementRequest
 from creditbook._creditbook import InvoiceNotOpen as InvoiceNotOpen
 from creditbook._creditbook import LanguageNotOffered as LanguageNotOffered
+from creditbook._creditbook import Message as Message
 from creditbook._creditbook import MissingRecipient as MissingRecipient
 from creditbook._creditbook import NotReversible as NotReversible
 from creditbook._creditbook import OpenInvoice as OpenInvoice
@@ -46,7 +51,10 @@ from creditbook._creditbook import Outcome as Outcome
 from creditbook._creditbook import OverdueCreditHold as OverdueCreditHold
 from creditbook._creditbook import Payment as Payment
 from creditbook._creditbook import PaymentAmountMismatch as PaymentAmountMismatch
+from creditbook._creditbook import PaymentLink as PaymentLink
 from creditbook._creditbook import PaymentLinkAmountOutOfRange as PaymentLinkAmountOutOfRange
+from creditbook._creditbook import PaymentLinkRequest as PaymentLinkRequest
+from creditbook._creditbook import PaymentLinkShown as PaymentLinkShown
 from creditbook._creditbook import PaymentProviderError as PaymentProviderError
 from creditbook._creditbook import PaymentTerms as PaymentTerms
 from creditbook._creditbook import PermissionDenied as PermissionDenied
@@ -55,6 +63,9 @@ from creditbook._creditbook import PostalAddress as PostalAddress
 from creditbook._creditbook import ReceiptRequired as ReceiptRequired
 from creditbook._creditbook import RefundExceedsSale as RefundExceedsSale
 from creditbook._creditbook import RefundsToCreditDisabled as RefundsToCreditDisabled
+from creditbook._creditbook import ReminderDue as ReminderDue
+from creditbook._creditbook import SendResult as SendResult
+from creditbook._creditbook import Sent as Sent
 from creditbook._creditbook import Standing as Standing
 from creditbook._creditbook import Statement as Statement
 from creditbook._creditbook import StatementLine as StatementLine
@@ -71,6 +82,8 @@ from creditbook._creditbook import UnsupportedSchema as UnsupportedSchema
 from creditbook._creditbook import WriteOffExceedsInvoice as WriteOffExceedsInvoice
 from creditbook._creditbook import PYTHON_PORT_FAILED as PYTHON_PORT_FAILED
 from creditbook._creditbook import __version__ as __version__
+from creditbook._ports import MailerPort as MailerPort
+from creditbook._ports import PaymentProviderPort as PaymentProviderPort
 from creditbook._ports import StorePort as StorePort
 
 PERMISSIONS = frozenset(

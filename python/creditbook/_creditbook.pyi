@@ -9,7 +9,7 @@ from typing_extensions import disjoint_base
 
 from creditbook._enums import AccountStatus as AccountStatus
 from creditbook._enums import Standing as Standing
-from creditbook._ports import StorePort
+from creditbook._ports import MailerPort, PaymentProviderPort, StorePort
 
 __all__ = [
     "__version__",
@@ -32,6 +32,16 @@ __all__ = [
     "AgingBucket",
     "Statement",
     "StatementLine",
+    "Message",
+    "Attachment",
+    "PaymentLinkRequest",
+    "PaymentLink",
+    "PaymentLinkShown",
+    "Sent",
+    "SendResult",
+    "Confirmed",
+    "ReminderDue",
+    "Automation",
     "CreditbookError",
     "InternalError",
     "InvalidInput",
@@ -184,6 +194,15 @@ class StoreSettings:
         language: Optional[str] = None,
         country: Optional[str] = None,
         currency_display: str = "symbol",
+        from_: Optional[str] = None,
+        notices_to: Optional[str] = None,
+        attach_ubl: bool = False,
+        payment_link_max: Optional[_Amount] = None,
+        include_payment_link: bool = True,
+        payment_link_days: Optional[int] = None,
+        deposit_request_days: Optional[int] = None,
+        reminder_days: Sequence[int] = (),
+        statement_day: Optional[int] = None,
     ) -> StoreSettings: ...
     @property
     def name(self) -> str: ...
@@ -228,6 +247,29 @@ class StoreSettings:
     @property
     def currency_display(self) -> str:
         """`"symbol"` or `"iso_code"`."""
+    @property
+    def from_(self) -> Optional[str]:
+        """The store's email address: the messages' sender and reply address."""
+    @property
+    def notices_to(self) -> Optional[str]:
+        """Where payment notices to the store go (`None`: `from_`)."""
+    @property
+    def attach_ubl(self) -> bool: ...
+    @property
+    def payment_link_max(self) -> Decimal:
+        """The most one payment link may ask (default 100000)."""
+    @property
+    def include_payment_link(self) -> bool: ...
+    @property
+    def payment_link_days(self) -> int:
+        """Days a statement's payment link stays valid (default 30)."""
+    @property
+    def deposit_request_days(self) -> int:
+        """Days a deposit request stays valid (default 14)."""
+    @property
+    def reminder_days(self) -> tuple[int, ...]: ...
+    @property
+    def statement_day(self) -> Optional[int]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 # ---------------------------------------------------------------------------------------------
@@ -526,6 +568,211 @@ class Statement:
     def lines(self) -> list[StatementLine]: ...
     @property
     def open_invoices(self) -> list[OpenInvoice]: ...
+    @property
+    def payment_link(self) -> Optional[PaymentLinkShown]:
+        """The "Pay online" link the statement shows (in `to_html()`, `to_text()`, UBL)."""
+    @property
+    def payment_link_omitted(self) -> Optional[Decimal]:
+        """The store's cap, when the amount due is above it and the statement has no link."""
+    def with_payment_link(self, link: PaymentLink) -> Statement:
+        """The same statement showing `link` (one of its account's) as its "Pay online" link."""
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages, payment links, online payments, reminders
+
+@final
+class Attachment:
+    """A file attached to a message."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str:
+        """Its MIME type, e.g. `text/html; charset=utf-8`."""
+    @property
+    def content(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Message:
+    """A complete message to review, then `Book.send()`: recipients, subject, text and HTML
+    bodies in the customer's language, attachments. Made by the Book's `compose_*` methods."""
+
+    @property
+    def id(self) -> str:
+        """Sending the same id again after a delivery sends nothing."""
+    @property
+    def kind(self) -> str:
+        """`"statement"`, `"invoice"`, `"receipt"`, `"store_notice"` or `"reminder"`."""
+    @property
+    def account(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def from_(self) -> Optional[str]: ...
+    @property
+    def to(self) -> list[str]: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def html(self) -> str: ...
+    @property
+    def attachments(self) -> list[Attachment]: ...
+    @property
+    def reminder(self) -> Optional[tuple[int, int]]:
+        """For a reminder: `(invoice, level)`."""
+    def to_bytes(self, date: Optional[datetime.datetime] = None) -> bytes:
+        """The RFC 5322 / MIME bytes that will be sent, dated `date` (aware; now when `None`)."""
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class PaymentLinkRequest:
+    """What the payment provider's `create_link(request)` is asked to make a URL for."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def reference(self) -> str:
+        """Reported back with the payment (`link=` of `Book.confirm_online_payment`)."""
+    @property
+    def purpose(self) -> str:
+        """`"balance"` or `"deposit"`."""
+    @property
+    def statement_number(self) -> Optional[str]: ...
+    @property
+    def sale(self) -> Optional[str]: ...
+    @property
+    def expires_at(self) -> datetime.datetime: ...
+    @property
+    def customer_name(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class PaymentLink:
+    """A payment link as the Book made and recorded it."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def reference(self) -> str:
+        """`<account>-<operation id>`: give it as `link=` to `Book.confirm_online_payment`."""
+    @property
+    def expires_at(self) -> datetime.datetime: ...
+    @property
+    def purpose(self) -> str:
+        """`"balance"` or `"deposit"`."""
+    @property
+    def statement_number(self) -> Optional[str]:
+        """For a balance link: the statement number (or the reference given)."""
+    @property
+    def sale(self) -> Optional[str]:
+        """For a deposit request: the sale."""
+    @property
+    def replayed(self) -> bool:
+        """The operation id had made this link before: the provider was not called again."""
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class PaymentLinkShown:
+    """The "Pay online" link a statement shows."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def expires_at(self) -> Optional[datetime.datetime]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Sent:
+    """What sending a message did."""
+
+    @property
+    def delivery_id(self) -> str:
+        """The mailer's delivery id."""
+    @property
+    def already_delivered(self) -> bool:
+        """Delivered before: nothing was sent this time."""
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class SendResult:
+    """How sending a message the Book composed itself went: `sent`, or `error` (the exception
+    it would have raised: `DeliveryError` with the mailer's exception as `__cause__`,
+    `MissingRecipient`...)."""
+
+    @property
+    def message(self) -> Optional[Message]: ...
+    @property
+    def sent(self) -> Optional[Sent]: ...
+    @property
+    def error(self) -> Optional[CreditbookError]: ...
+    @property
+    def ok(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Confirmed:
+    """What confirming an online payment did: the payment recorded and how the receipt to the
+    customer and the notice to the store went (`None` on a replay, without a mailer, or
+    without an address)."""
+
+    @property
+    def outcome(self) -> Payment: ...
+    @property
+    def receipt(self) -> Optional[SendResult]: ...
+    @property
+    def notice(self) -> Optional[SendResult]: ...
+    @property
+    def replayed(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class ReminderDue:
+    """A reminder due on a day, composed (`message`), or why it cannot be (`error`)."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def invoice(self) -> int: ...
+    @property
+    def level(self) -> int:
+        """Its place in the store's reminder days (0 = the first)."""
+    @property
+    def days_from_due(self) -> int:
+        """Days from the due date (negative: before it)."""
+    @property
+    def message(self) -> Optional[Message]: ...
+    @property
+    def error(self) -> Optional[CreditbookError]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Automation:
+    """Reminder days relative to due dates (at most 12, strictly increasing, within a year;
+    empty: no reminders) and the day of the month (1 to 28) last month's statements are due
+    (`None`: no schedule). Invalid days raise InvalidInput."""
+
+    def __new__(
+        cls, *, reminder_days: Sequence[int] = (), statement_day: Optional[int] = None
+    ) -> Automation: ...
+    @property
+    def reminder_days(self) -> tuple[int, ...]: ...
+    @property
+    def statement_day(self) -> Optional[int]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 # ---------------------------------------------------------------------------------------------
@@ -534,14 +781,27 @@ class Statement:
 @final
 class Book:
     """One store's customer accounts, on the embedded in-memory store or on `store`, a Python
-    object with `load`, `append` and `account_ids` (see `creditbook.StorePort`). Safe to share
-    between threads; every call releases the GIL while the core works."""
+    object with `load`, `append` and `account_ids` (see `creditbook.StorePort`); `mailer` and
+    `payments` are the host's mailer and payment provider (`creditbook.MailerPort`,
+    `creditbook.PaymentProviderPort`). Safe to share between threads; every call releases the
+    GIL while the core works."""
 
-    def __new__(cls, settings: StoreSettings, *, store: Optional[StorePort] = None) -> Book: ...
+    def __new__(
+        cls,
+        settings: StoreSettings,
+        *,
+        store: Optional[StorePort] = None,
+        mailer: Optional[MailerPort] = None,
+        payments: Optional[PaymentProviderPort] = None,
+    ) -> Book: ...
     @property
     def settings(self) -> StoreSettings: ...
     @property
     def store(self) -> Optional[StorePort]: ...
+    @property
+    def mailer(self) -> Optional[MailerPort]: ...
+    @property
+    def payments(self) -> Optional[PaymentProviderPort]: ...
     def open_account(
         self,
         account: str,
@@ -756,6 +1016,76 @@ class Book:
         language: Optional[str] = None,
         number: Optional[str] = None,
     ) -> Statement: ...
+    def payment_link(
+        self,
+        account: str,
+        amount: _Amount,
+        *,
+        at: datetime.datetime,
+        statement: Optional[Statement] = None,
+        sale: Optional[str] = None,
+        reference: Optional[str] = None,
+        op_id: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> PaymentLink:
+        """A payment link made by the provider and recorded: exactly one of `statement=` (what
+        is owed; show it with `statement.with_payment_link(link)`), `reference=` (what is owed,
+        another reference) or `sale=` (a deposit request). `op_id` defaults to
+        `link-<statement number or reference>-<amount>` or `deposit-<sale>-<amount>`: asking
+        again replays the link without calling the provider. Refused amounts raise
+        PaymentLinkAmountOutOfRange (`.min`, `.max`, `.requested`); no provider: PortMissing."""
+    def statement_with_link(
+        self,
+        account: str,
+        *,
+        start: datetime.date,
+        end: datetime.date,
+        at: datetime.datetime,
+        op_id: str,
+        with_link: Optional[bool] = None,
+        statement_date: Optional[datetime.date] = None,
+        due_date: Optional[datetime.date] = None,
+        amount_due: Optional[_Amount] = None,
+        language: Optional[str] = None,
+        number: Optional[str] = None,
+        actor: Optional[Actor] = None,
+    ) -> Statement:
+        """A statement with a "Pay online" link for its amount due (at most what is owed now),
+        made under `op_id`; by default when the store includes links and the Book has a
+        provider. Above the store's cap: no link, `payment_link_omitted` says why."""
+    def compose_statement_email(self, statement: Statement, to: Optional[str] = None) -> Message:
+        """The statement's email (statement attached); `to`: else the customer's email on file
+        (none: MissingRecipient; invalid: InvalidEmail; a line break: HeaderInjection)."""
+    def compose_invoice_email(
+        self, account: str, invoice: int, to: Optional[str] = None
+    ) -> Message: ...
+    def send(self, message: Message, *, at: Optional[datetime.datetime] = None) -> Sent:
+        """Sends through the mailer and records it on the account; never twice once delivered.
+        The mailer failing raises DeliveryError (recorded; sending again retries)."""
+    def confirm_online_payment(
+        self,
+        account: str,
+        *,
+        provider_payment_id: str,
+        amount: _Amount,
+        at: datetime.datetime,
+        link: Optional[str] = None,
+    ) -> Confirmed:
+        """Records a payment the provider reports, once per `provider_payment_id`, then sends
+        the receipt and the store notice. `link`: the link's reference (`None`: paid through
+        the portal without a link)."""
+    def reminders_due(self, day: Optional[datetime.date] = None) -> list[ReminderDue]: ...
+    def send_reminders(
+        self, day: Optional[datetime.date] = None, *, at: Optional[datetime.datetime] = None
+    ) -> list[tuple[ReminderDue, SendResult]]: ...
+    def statements_due(
+        self, day: Optional[datetime.date] = None, *, at: Optional[datetime.datetime] = None
+    ) -> list[Statement]:
+        """On the store's statement day, last month's statements (with links); else none."""
+    @property
+    def automation(self) -> Automation: ...
+    def set_automation(self, automation: Automation, *, actor: Actor) -> None:
+        """Needs the `automated_ar` permission."""
 
 # ---------------------------------------------------------------------------------------------
 # Exceptions: `.code` is the core's stable error number (the C API's result code)
@@ -880,13 +1210,15 @@ class PaymentAmountMismatch(CreditbookError):
     paid: Decimal
 
 class DeliveryError(CreditbookError):
-    """The host's mailer failed (code 604); nothing was recorded."""
+    """The host's mailer failed (code 604): the failed attempt is recorded on the account and
+    sending the message again retries it. A Python mailer's exception is the `__cause__`."""
 
     host_code: int
     host_message: str
 
 class PaymentProviderError(CreditbookError):
-    """The host's payment provider failed (code 605); nothing was recorded."""
+    """The host's payment provider failed (code 605); nothing was recorded. A Python
+    provider's exception is the `__cause__`."""
 
     host_code: int
     host_message: str

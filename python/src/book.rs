@@ -4,15 +4,20 @@
 use chrono::NaiveDate;
 use creditbook::{
     AccountStatus, AccountsQuery, ActivityQuery, Book, Charge, Command, CreditLimit, Currency,
-    Customer, Direction, EntryType, Error, OpenAccount, Operation, Payment, SortKey, Standing,
-    StatementRequest, Store,
+    Customer, Direction, EntryType, Error, LinkPurpose, Message, OnlinePaymentConfirmation,
+    OpenAccount, Operation, Payment, Sent, SortKey, Standing, StatementRequest, Store,
 };
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use smol_str::SmolStr;
 
 use crate::convert;
-use crate::errors::{self, enter};
+use crate::errors::{self, enter, enter_with_causes, PortCauses};
+use crate::outreach::{
+    PyAutomation, PyConfirmed, PyMessage, PyPaymentLink, PyReminderDue, PySendResult, PySent,
+};
+use crate::ports::{PyMailer, PyProvider};
 use crate::results::{
     OutcomeKind, PyAccountSummary, PyActivityLine, PyAging, PyEntry, PyOpenInvoice, PyOutcome,
 };
@@ -27,6 +32,8 @@ pub struct PyBook {
     book: Book<Box<dyn Store>>,
     settings: Py<PyStoreSettings>,
     store: Option<Py<PyAny>>,
+    mailer: Option<Py<PyAny>>,
+    payments: Option<Py<PyAny>>,
 }
 
 impl PyBook {
@@ -138,6 +145,29 @@ where
     }
 }
 
+#[allow(clippy::too_many_arguments)]
+fn statement_request(
+    start: &Bound<'_, PyAny>,
+    end: &Bound<'_, PyAny>,
+    statement_date: Option<&Bound<'_, PyAny>>,
+    due_date: Option<&Bound<'_, PyAny>>,
+    amount_due: Option<&Bound<'_, PyAny>>,
+    language: Option<&Bound<'_, PyAny>>,
+    number: Option<&Bound<'_, PyAny>>,
+) -> PyResult<StatementRequest> {
+    let mut request =
+        StatementRequest::new(convert::date("start", start)?, convert::date("end", end)?);
+    request.statement_date = convert::opt_date("statement_date", statement_date)?;
+    request.due_date = convert::opt_date("due_date", due_date)?;
+    request.amount_due = match amount_due.filter(|a| !a.is_none()) {
+        Some(a) => Some(convert::decimal("amount_due", a)?),
+        None => None,
+    };
+    request.language = opt_text("language", language)?;
+    request.number = opt_text("number", number)?;
+    Ok(request)
+}
+
 const STANDINGS: &[(&str, Standing)] = &[
     ("settled", Standing::Settled),
     ("outstanding", Standing::Outstanding),
@@ -163,13 +193,21 @@ const DIRECTIONS: &[(&str, Direction)] =
 #[pymethods]
 impl PyBook {
     /// A Book on the embedded in-memory store, or on `store`: any object with `load`, `append`
-    /// and `account_ids` (see `StorePort` in the stubs).
+    /// and `account_ids` (see `StorePort` in the stubs). `mailer`: any object with
+    /// `send(message) -> str` (the delivery id); `payments`: any object with
+    /// `create_link(request) -> str` (the URL).
     #[new]
-    #[pyo3(signature = (settings, *, store = None))]
+    #[pyo3(signature = (settings, *, store = None, mailer = None, payments = None))]
     fn new(
         settings: Bound<'_, PyStoreSettings>,
         store: Option<&Bound<'_, PyAny>>,
+        mailer: Option<&Bound<'_, PyAny>>,
+        payments: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let mailer = mailer.filter(|m| !m.is_none());
+        let payments = payments.filter(|p| !p.is_none());
+        let py_mailer = mailer.map(PyMailer::new).transpose()?;
+        let py_provider = payments.map(PyProvider::new).transpose()?;
         let s = settings.get().inner.clone();
         let (book, port): (Book<Box<dyn Store>>, _) = match store.filter(|s| !s.is_none()) {
             None => (
@@ -182,10 +220,20 @@ impl PyBook {
                 (Book::with_store(s, Box::new(py_store)), Some(handle))
             }
         };
+        let book = match py_mailer {
+            Some(m) => book.with_mailer(m),
+            None => book,
+        };
+        let book = match py_provider {
+            Some(p) => book.with_payment_provider(p),
+            None => book,
+        };
         Ok(PyBook {
             book,
             settings: settings.unbind(),
             store: port,
+            mailer: mailer.map(|m| m.clone().unbind()),
+            payments: payments.map(|p| p.clone().unbind()),
         })
     }
 
@@ -199,6 +247,18 @@ impl PyBook {
     #[getter]
     fn store(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.store.as_ref().map(|s| s.clone_ref(py))
+    }
+
+    /// The Python mailer, or `None`.
+    #[getter]
+    fn mailer(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.mailer.as_ref().map(|s| s.clone_ref(py))
+    }
+
+    /// The Python payment provider, or `None`.
+    #[getter]
+    fn payments(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.payments.as_ref().map(|s| s.clone_ref(py))
     }
 
     fn __repr__(&self) -> String {
@@ -756,17 +816,319 @@ impl PyBook {
         language: Option<&Bound<'_, PyAny>>,
         number: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyStatement> {
-        let mut request =
-            StatementRequest::new(convert::date("start", start)?, convert::date("end", end)?);
-        request.statement_date = convert::opt_date("statement_date", statement_date)?;
-        request.due_date = convert::opt_date("due_date", due_date)?;
-        request.amount_due = match amount_due.filter(|a| !a.is_none()) {
-            Some(a) => Some(convert::decimal("amount_due", a)?),
-            None => None,
-        };
-        request.language = opt_text("language", language)?;
-        request.number = opt_text("number", number)?;
+        let request = statement_request(
+            start,
+            end,
+            statement_date,
+            due_date,
+            amount_due,
+            language,
+            number,
+        )?;
         let st = enter(py, || self.book.statement(&account, &request))?;
         Ok(PyStatement::new(st))
     }
+
+    // ---- messages, payment links, online payments, reminders ----
+
+    /// Makes a payment link through the payment provider and records it. For what is owed:
+    /// `statement=st` (the link names the statement's number; show it with
+    /// `st.with_payment_link(link)`) or `reference=` (another reference the customer knows);
+    /// for a deposit toward a sale: `sale=` (a new request for the same sale cancels the pending
+    /// one). `op_id` defaults to `link-<statement number or reference>-<amount>` or
+    /// `deposit-<sale>-<amount>`: asking again for the same link replays it (the provider is not
+    /// called again); give an `op_id` of your own for a second link of the same amount.
+    #[pyo3(signature = (account, amount, *, at, statement = None, sale = None, reference = None,
+        op_id = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn payment_link<'py>(
+        &self,
+        py: Python<'py>,
+        account: String,
+        amount: &Bound<'py, PyAny>,
+        at: &Bound<'py, PyAny>,
+        statement: Option<PyRef<'py, PyStatement>>,
+        sale: Option<&Bound<'py, PyAny>>,
+        reference: Option<&Bound<'py, PyAny>>,
+        op_id: Option<&Bound<'py, PyAny>>,
+        actor: Option<PyRef<'py, PyActor>>,
+    ) -> PyResult<PyPaymentLink> {
+        let cur = self.currency();
+        let money = convert::money("amount", amount, cur)?;
+        let shown = if money.amount.scale() < cur.exponent() {
+            cur.at_scale(money.amount)
+        } else {
+            money.amount
+        };
+        let sale = opt_text("sale", sale)?;
+        let reference = opt_text("reference", reference)?;
+        let (purpose, default_id) = match (statement, sale, reference) {
+            (Some(st), None, None) => {
+                let st = st.inner();
+                if st.account_id != account {
+                    return Err(errors::core(Error::InvalidInput {
+                        field: "statement",
+                        reason: format!("a statement of account {}, not {account}", st.account_id),
+                    }));
+                }
+                let number = SmolStr::new(&st.number);
+                let id = format!("link-{number}-{shown}");
+                (LinkPurpose::Balance { reference: number }, id)
+            }
+            (None, None, Some(r)) => {
+                let id = format!("link-{r}-{shown}");
+                (
+                    LinkPurpose::Balance {
+                        reference: SmolStr::new(r),
+                    },
+                    id,
+                )
+            }
+            (None, Some(sale), None) => {
+                let id = format!("deposit-{sale}-{shown}");
+                (
+                    LinkPurpose::Deposit {
+                        sale: SmolStr::new(sale),
+                    },
+                    id,
+                )
+            }
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "payment_link() takes exactly one of statement=, reference= (what is owed) \
+                     or sale= (a deposit request)",
+                ))
+            }
+        };
+        let op_id = opt_text("op_id", op_id)?.unwrap_or(default_id);
+        let mut op = Operation::new(SmolStr::new(op_id), convert::instant("at", at)?);
+        if let Some(a) = actor {
+            op = op.by(a.inner.clone());
+        }
+        let inner = enter(py, || self.book.payment_link(&account, &op, money, purpose))?;
+        Ok(PyPaymentLink {
+            inner,
+            currency: cur,
+        })
+    }
+
+    /// A statement of the period with a "Pay online" link for its amount due (at most what is
+    /// owed now), made under `op_id`: by default when the store includes links and the Book has
+    /// a payment provider; `with_link=True` asks for one (`PortMissing` without a provider),
+    /// `False` for none. Above the store's cap the statement has no link and says why
+    /// (`payment_link_omitted`). The other keywords are `statement()`'s.
+    #[pyo3(signature = (account, *, start, end, at, op_id, with_link = None,
+        statement_date = None, due_date = None, amount_due = None, language = None,
+        number = None, actor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn statement_with_link(
+        &self,
+        py: Python<'_>,
+        account: String,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        op_id: &Bound<'_, PyAny>,
+        with_link: Option<bool>,
+        statement_date: Option<&Bound<'_, PyAny>>,
+        due_date: Option<&Bound<'_, PyAny>>,
+        amount_due: Option<&Bound<'_, PyAny>>,
+        language: Option<&Bound<'_, PyAny>>,
+        number: Option<&Bound<'_, PyAny>>,
+        actor: Option<PyRef<'_, PyActor>>,
+    ) -> PyResult<PyStatement> {
+        let request = statement_request(
+            start,
+            end,
+            statement_date,
+            due_date,
+            amount_due,
+            language,
+            number,
+        )?;
+        let op = operation(op_id, at, actor)?;
+        let st = enter(py, || {
+            self.book
+                .statement_with_link(&account, &request, &op, with_link)
+        })?;
+        Ok(PyStatement::new(st))
+    }
+
+    /// The statement's email, in the statement's language, with the statement attached (HTML,
+    /// and UBL XML when the store's `attach_ubl` is on); to `to` when given, else to the
+    /// customer's email on file (none: `MissingRecipient`). Nothing is sent: review it, then
+    /// `send()` it.
+    #[pyo3(signature = (statement, to = None))]
+    fn compose_statement_email(
+        &self,
+        py: Python<'_>,
+        statement: PyRef<'_, PyStatement>,
+        to: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyMessage> {
+        let to = opt_text("to", to)?;
+        let st = statement.inner();
+        let m = enter(py, || self.book.compose_statement_email(st, to.as_deref()))?;
+        Ok(PyMessage::new(m))
+    }
+
+    /// The email of one invoice (a charge's `invoice_id`) of the account.
+    #[pyo3(signature = (account, invoice, to = None))]
+    fn compose_invoice_email(
+        &self,
+        py: Python<'_>,
+        account: String,
+        invoice: &Bound<'_, PyAny>,
+        to: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyMessage> {
+        let invoice = convert::count("invoice", invoice)?;
+        let to = opt_text("to", to)?;
+        let m = enter(py, || {
+            self.book
+                .compose_invoice_email(&account, invoice, to.as_deref())
+        })?;
+        Ok(PyMessage::new(m))
+    }
+
+    /// Sends a message through the mailer and records it on its account (`at`: now when
+    /// `None`). A message already delivered is not sent again (`Sent.already_delivered`); when
+    /// the mailer fails, `DeliveryError` is raised, the failure is recorded and sending the same
+    /// message again retries it.
+    #[pyo3(signature = (message, *, at = None))]
+    fn send(
+        &self,
+        py: Python<'_>,
+        message: PyRef<'_, PyMessage>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PySent> {
+        let at = convert::instant_or_now("at", at)?;
+        let m = message.inner();
+        let sent = enter(py, || self.book.send(m, at))?;
+        Ok(PySent::new(sent))
+    }
+
+    /// Records a payment the provider reports as completed, once per `provider_payment_id` (a
+    /// replay records and sends nothing and returns the first outcome), allocated like any
+    /// payment (through a deposit request's link: a deposit); then sends the receipt to the
+    /// customer and the notice to the store when the Book has a mailer. `link`: the link's
+    /// reference (`PaymentLink.reference`); `None` when paid through the provider's portal
+    /// without a link. An unknown link or an amount that is not the link's is refused.
+    #[pyo3(signature = (account, *, provider_payment_id, amount, at, link = None))]
+    fn confirm_online_payment(
+        &self,
+        py: Python<'_>,
+        account: String,
+        provider_payment_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        link: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyConfirmed> {
+        let cur = self.currency();
+        let confirmation = OnlinePaymentConfirmation {
+            provider_payment_id: convert::text("provider_payment_id", provider_payment_id)?,
+            amount: convert::money("amount", amount, cur)?,
+            at: convert::instant("at", at)?,
+            link: opt_text("link", link)?,
+        };
+        let (c, mut causes) = enter_with_causes(py, || {
+            self.book.confirm_online_payment(&account, &confirmation)
+        })?;
+        let replayed = c.outcome.replayed;
+        let outcome = PyOutcome::create(py, c.outcome, cur, OutcomeKind::Payment)?.unbind();
+        let receipt = send_result(py, c.receipt, &mut causes)?;
+        let notice = send_result(py, c.notice, &mut causes)?;
+        Ok(PyConfirmed::new(outcome, receipt, notice, replayed))
+    }
+
+    /// The reminders due on `day` (today in the store's time zone when `None`), each composed in
+    /// the customer's language: per open invoice, the highest level of the store's reminder days
+    /// reached and not yet sent.
+    #[pyo3(signature = (day = None))]
+    fn reminders_due<'py>(
+        &self,
+        py: Python<'py>,
+        day: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let day = convert::opt_date("day", day)?.unwrap_or_else(|| self.today());
+        let rows = enter(py, || self.book.reminders_due(day))?;
+        let out = PyList::empty(py);
+        for r in rows {
+            out.append(PyReminderDue::create(py, r)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Sends the reminders due on `day` (each at most once; `at`: now when `None`) and returns
+    /// each with how sending it went: `[(ReminderDue, SendResult), ...]`.
+    #[pyo3(signature = (day = None, *, at = None))]
+    fn send_reminders<'py>(
+        &self,
+        py: Python<'py>,
+        day: Option<&Bound<'py, PyAny>>,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let day = convert::opt_date("day", day)?.unwrap_or_else(|| self.today());
+        let at = convert::instant_or_now("at", at)?;
+        let (rows, mut causes) = enter_with_causes(py, || self.book.send_reminders(day, at))?;
+        let out = PyList::empty(py);
+        for (r, sent) in rows {
+            let r = PyReminderDue::create(py, r)?;
+            let message = r.message(py);
+            let result = PySendResult::create(py, message, sent, &mut causes)?;
+            out.append((Py::new(py, r)?, Py::new(py, result)?))?;
+        }
+        Ok(out)
+    }
+
+    /// On the store's statement day, last month's statements of every account with a balance
+    /// owed or store credit, each with its "Pay online" link when the Book can make one (made at
+    /// `at`, now when `None`); on any other day, none.
+    #[pyo3(signature = (day = None, *, at = None))]
+    fn statements_due<'py>(
+        &self,
+        py: Python<'py>,
+        day: Option<&Bound<'py, PyAny>>,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let day = convert::opt_date("day", day)?.unwrap_or_else(|| self.today());
+        let at = convert::instant_or_now("at", at)?;
+        let rows = enter(py, || self.book.statements_due(day, at))?;
+        PyList::new(py, rows.into_iter().map(PyStatement::new))
+    }
+
+    /// Reminders and the statement schedule in force (from the settings until changed).
+    #[getter]
+    fn automation(&self) -> PyAutomation {
+        PyAutomation {
+            inner: self.book.automation(),
+        }
+    }
+
+    /// Changes the reminders and the statement schedule (needs `automated_ar`).
+    #[pyo3(signature = (automation, *, actor))]
+    fn set_automation(
+        &self,
+        py: Python<'_>,
+        automation: PyRef<'_, PyAutomation>,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<()> {
+        let a = automation.inner.clone();
+        let actor = actor.inner.clone();
+        enter(py, || self.book.set_automation(&actor, a))
+    }
+}
+
+/// The `SendResult` of a message the Book composed and sent itself.
+fn send_result(
+    py: Python<'_>,
+    pair: Option<(Message, creditbook::Result<Sent>)>,
+    causes: &mut PortCauses,
+) -> PyResult<Option<Py<PySendResult>>> {
+    let Some((m, sent)) = pair else {
+        return Ok(None);
+    };
+    let message = Some(Py::new(py, PyMessage::new(m))?);
+    Ok(Some(Py::new(
+        py,
+        PySendResult::create(py, message, sent, causes)?,
+    )?))
 }

@@ -109,13 +109,13 @@ create_exception!(
     creditbook,
     DeliveryError,
     CreditbookError,
-    "The host's mailer failed; nothing was recorded (`.host_code`, `.host_message`)."
+    "The host's mailer failed (`.host_code`, `.host_message`); the failed attempt is recorded on the account and sending the message again retries it. A Python mailer's exception is the `__cause__`."
 );
 create_exception!(
     creditbook,
     PaymentProviderError,
     CreditbookError,
-    "The host's payment provider failed; nothing was recorded (`.host_code`, `.host_message`)."
+    "The host's payment provider failed; nothing was recorded (`.host_code`, `.host_message`). A Python provider's exception is the `__cause__`."
 );
 create_exception!(
     creditbook,
@@ -596,19 +596,53 @@ pub fn panic_to_py(py: Python<'_>, payload: Box<dyn Any + Send>) -> PyErr {
 }
 
 thread_local! {
-    /// The exception a Python store port raised during the current call on this thread. Ports run
-    /// synchronously on the calling thread, so the boundary that called the core finds it here and
-    /// sets it as the `__cause__` of the `StorageError` it raises.
-    static PORT_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+    /// The exceptions Python ports (store, mailer, payment provider) raised during the current
+    /// call on this thread, each with the message of the port failure it became. Ports run
+    /// synchronously on the calling thread, so the boundary that called the core finds them here
+    /// and sets each as the `__cause__` of the exception its failure becomes.
+    static PORT_ERRORS: RefCell<Vec<(String, PyErr)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Keeps a port's exception for the boundary (see [`PORT_ERROR`]).
-pub fn stash_port_error(err: PyErr) {
-    PORT_ERROR.with(|slot| *slot.borrow_mut() = Some(err));
+/// Keeps a port's exception for the boundary (see [`PORT_ERRORS`]); `message` is the message of
+/// the core's port failure (`StoreFailed`, `DeliveryFailed`, `PaymentProviderFailed`).
+pub fn stash_port_error(message: &str, err: PyErr) {
+    PORT_ERRORS.with(|slot| slot.borrow_mut().push((message.to_string(), err)));
 }
 
-fn take_port_error() -> Option<PyErr> {
-    PORT_ERROR.with(|slot| slot.borrow_mut().take())
+/// The port exceptions one core call left, in the order they were raised.
+#[derive(Default)]
+pub struct PortCauses(Vec<(String, PyErr)>);
+
+impl PortCauses {
+    fn take() -> PortCauses {
+        PortCauses(PORT_ERRORS.with(|slot| std::mem::take(&mut *slot.borrow_mut())))
+    }
+
+    /// The exception behind a port failure of a Python port, if it is one (first in, first out:
+    /// the failures of one call are converted in the order they happened).
+    fn cause_of(&mut self, e: &Error) -> Option<PyErr> {
+        let (Error::StoreFailed { code, message }
+        | Error::DeliveryFailed { code, message }
+        | Error::PaymentProviderFailed { code, message }) = e
+        else {
+            return None;
+        };
+        if *code != crate::store::PYTHON_PORT_FAILED {
+            return None;
+        }
+        let i = self.0.iter().position(|(m, _)| m == message)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// Maps a core error, chaining the Python port's exception behind it as `__cause__`.
+    pub fn error(&mut self, py: Python<'_>, e: Error) -> PyErr {
+        let cause = self.cause_of(&e);
+        let err = to_py(py, e);
+        if let Some(c) = cause {
+            err.set_cause(py, Some(c));
+        }
+        err
+    }
 }
 
 /// Runs a core call with the GIL released and panics caught, and maps its error. This is the
@@ -618,28 +652,23 @@ where
     F: FnOnce() -> Result<T, Error> + Send,
     T: Send,
 {
-    // A stale port error from an earlier call that did not end in StoreFailed must not become
-    // the cause of this call's error.
-    drop(take_port_error());
-    let result = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
-    finish(py, result)
+    enter_with_causes(py, f).map(|(v, _)| v)
 }
 
-fn finish<T>(py: Python<'_>, result: std::thread::Result<Result<T, Error>>) -> PyResult<T> {
+/// [`enter`] for calls whose result holds errors of its own (a receipt that could not be sent,
+/// a reminder that failed): also returns the port exceptions left for those errors.
+pub fn enter_with_causes<T, F>(py: Python<'_>, f: F) -> PyResult<(T, PortCauses)>
+where
+    F: FnOnce() -> Result<T, Error> + Send,
+    T: Send,
+{
+    // Stale port errors from an earlier call must not become the cause of this call's error.
+    drop(PortCauses::take());
+    let result = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    let mut causes = PortCauses::take();
     match result {
-        Ok(Ok(v)) => {
-            drop(take_port_error());
-            Ok(v)
-        }
-        Ok(Err(e)) => {
-            let store_failed = matches!(e, Error::StoreFailed { .. });
-            let err = to_py(py, e);
-            match take_port_error() {
-                Some(cause) if store_failed => err.set_cause(py, Some(cause)),
-                _ => {}
-            }
-            Err(err)
-        }
+        Ok(Ok(v)) => Ok((v, causes)),
+        Ok(Err(e)) => Err(causes.error(py, e)),
         Err(payload) => Err(panic_to_py(py, payload)),
     }
 }

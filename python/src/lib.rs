@@ -2,12 +2,15 @@
 //!
 //! The bindings convert arguments strictly (module `convert`), call the core `Book` with the GIL
 //! released and panics caught (`errors::enter`, the only way in), and wrap results in read-only
-//! objects (`results`, `statement`). A Python object can be the Book's store (`store`). No rule
+//! objects (`results`, `statement`). A Python object can be the Book's store (`store`), its mailer or its payment provider
+//! (`ports`); messages, links and reminders are in `outreach`. No rule
 //! of the domain is written here: if one is, it is in the wrong place.
 
 mod book;
 mod convert;
 mod errors;
+mod outreach;
+mod ports;
 mod repr;
 mod results;
 mod settings;
@@ -39,6 +42,16 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PyAgingBucket>()?;
     m.add_class::<statement::PyStatement>()?;
     m.add_class::<statement::PyStatementLine>()?;
+    m.add_class::<outreach::PyMessage>()?;
+    m.add_class::<outreach::PyAttachment>()?;
+    m.add_class::<outreach::PyPaymentLinkRequest>()?;
+    m.add_class::<outreach::PyPaymentLink>()?;
+    m.add_class::<outreach::PyPaymentLinkShown>()?;
+    m.add_class::<outreach::PySent>()?;
+    m.add_class::<outreach::PySendResult>()?;
+    m.add_class::<outreach::PyConfirmed>()?;
+    m.add_class::<outreach::PyReminderDue>()?;
+    m.add_class::<outreach::PyAutomation>()?;
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(errors::_force_panic, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_raise_sample, m)?)?;

@@ -1,8 +1,8 @@
 //! The inputs that are objects: store settings, postal addresses, payment terms and the actor.
 
 use creditbook::{
-    AgingBuckets, CurrencyDisplay, Error, Language, PaymentTerms, Permission, Policies,
-    PostalAddress, StatementSettings, StoreSettings,
+    AgingBuckets, Automation, CurrencyDisplay, Error, Language, MessageSettings, PaymentTerms,
+    Permission, Policies, PostalAddress, StatementSettings, StoreSettings,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
@@ -269,13 +269,24 @@ impl PyStoreSettings {
         language = None,
         country = None,
         currency_display = String::from("symbol"),
+        from_ = None,
+        notices_to = None,
+        attach_ubl = false,
+        payment_link_max = None,
+        include_payment_link = true,
+        payment_link_days = None,
+        deposit_request_days = None,
+        reminder_days = Vec::new(),
+        statement_day = None,
     ),
     text_signature = "(name, currency, timezone, *, address=None, default_terms=None, \
         over_limit_tolerance_percent=None, overdue_hold_days=None, refunds_to_credit=True, \
         receipt_less_refunds=True, auto_apply_credit=False, aging_buckets=None, \
         days_till_due=None, percent_due=None, display_credit_limit=False, cheques_payable_to='', \
         remittance_address=None, header_text='', languages=None, language=None, country=None, \
-        currency_display='symbol')")]
+        currency_display='symbol', from_=None, notices_to=None, attach_ubl=False, \
+        payment_link_max=None, include_payment_link=True, payment_link_days=None, \
+        deposit_request_days=None, reminder_days=(), statement_day=None)")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &Bound<'_, PyAny>,
@@ -299,6 +310,15 @@ impl PyStoreSettings {
         language: Option<String>,
         country: Option<String>,
         currency_display: String,
+        from_: Option<String>,
+        notices_to: Option<String>,
+        attach_ubl: bool,
+        payment_link_max: Option<&Bound<'_, PyAny>>,
+        include_payment_link: bool,
+        payment_link_days: Option<&Bound<'_, PyAny>>,
+        deposit_request_days: Option<&Bound<'_, PyAny>>,
+        reminder_days: Vec<i32>,
+        statement_day: Option<u32>,
     ) -> PyResult<Self> {
         let mut s = StoreSettings::new(
             &convert::text("name", name)?,
@@ -361,6 +381,27 @@ impl PyStoreSettings {
             }
         };
         s.statements = st;
+        let mut m = MessageSettings {
+            from: from_,
+            notices_to,
+            attach_ubl,
+            include_payment_link,
+            ..MessageSettings::default()
+        };
+        if let Some(max) = payment_link_max {
+            m.payment_link_max = convert::decimal("payment_link_max", max)?;
+        }
+        if let Some(d) = payment_link_days {
+            m.payment_link_days = days32("payment_link_days", d)?;
+        }
+        if let Some(d) = deposit_request_days {
+            m.deposit_request_days = days32("deposit_request_days", d)?;
+        }
+        s.messages = m;
+        s.automation = Automation {
+            reminder_days,
+            statement_day,
+        };
         s.validate().map_err(errors::core)?;
         Ok(PyStoreSettings { inner: s })
     }
@@ -461,6 +502,52 @@ impl PyStoreSettings {
         }
     }
 
+    /// The store's email address, the messages' sender and reply address (`None`: none).
+    #[getter]
+    fn from_(&self) -> Option<&str> {
+        self.inner.messages.from.as_deref()
+    }
+    /// Where payment notices to the store go (`None`: `from_`).
+    #[getter]
+    fn notices_to(&self) -> Option<&str> {
+        self.inner.messages.notices_to.as_deref()
+    }
+    /// Statement emails attach the UBL XML too (the HTML always).
+    #[getter]
+    fn attach_ubl(&self) -> bool {
+        self.inner.messages.attach_ubl
+    }
+    /// The most one payment link may ask (100000 by default).
+    #[getter]
+    fn payment_link_max(&self) -> Decimal {
+        self.inner.messages.payment_link_max
+    }
+    /// Statements get a "Pay online" link by default when the Book has a payment provider.
+    #[getter]
+    fn include_payment_link(&self) -> bool {
+        self.inner.messages.include_payment_link
+    }
+    /// Days a statement's payment link stays valid (30).
+    #[getter]
+    fn payment_link_days(&self) -> u32 {
+        self.inner.messages.payment_link_days
+    }
+    /// Days a deposit request stays valid (14).
+    #[getter]
+    fn deposit_request_days(&self) -> u32 {
+        self.inner.messages.deposit_request_days
+    }
+    /// Reminder days relative to due dates (empty: no reminders).
+    #[getter]
+    fn reminder_days<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.inner.automation.reminder_days)
+    }
+    /// Day of the month (1 to 28) last month's statements are due (`None`: no schedule).
+    #[getter]
+    fn statement_day(&self) -> Option<u32> {
+        self.inner.automation.statement_day
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let py = slf.py();
         let d = PyDict::new(py);
@@ -515,6 +602,15 @@ const SETTINGS_FIELDS: &[&str] = &[
     "language",
     "country",
     "currency_display",
+    "from_",
+    "notices_to",
+    "attach_ubl",
+    "payment_link_max",
+    "include_payment_link",
+    "payment_link_days",
+    "deposit_request_days",
+    "reminder_days",
+    "statement_day",
 ];
 
 fn days32(name: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<u32> {

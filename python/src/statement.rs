@@ -12,7 +12,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
 
+use creditbook::statement::PaymentLinkShown;
+
 use crate::errors::enter;
+use crate::outreach::{PyPaymentLink, PyPaymentLinkShown};
 use crate::repr::Repr;
 use crate::results::{aging_amounts, customer_dict, fields, PyCustomer, PyOpenInvoice};
 
@@ -74,6 +77,10 @@ impl PyStatement {
         PyStatement {
             inner: Arc::new(st),
         }
+    }
+
+    pub fn inner(&self) -> &Statement {
+        &self.inner
     }
 }
 
@@ -226,6 +233,45 @@ impl PyStatement {
         )
     }
 
+    /// The "Pay online" link the statement shows, if one is attached.
+    #[getter]
+    fn payment_link(&self, _py: Python<'_>) -> PyResult<Option<PyPaymentLinkShown>> {
+        Ok(self
+            .inner
+            .payment_link
+            .clone()
+            .map(|inner| PyPaymentLinkShown { inner }))
+    }
+    /// The store's cap when the amount due is above it: the statement then has no link and says
+    /// why.
+    #[getter]
+    fn payment_link_omitted(&self, _py: Python<'_>) -> PyResult<Option<Decimal>> {
+        Ok(self.inner.payment_link_omitted)
+    }
+
+    /// The same statement showing `link` as its "Pay online" link (a statement is immutable):
+    /// `st.with_payment_link(book.payment_link(account, amount, at=at, statement=st))`. The link
+    /// must be one of the statement's account.
+    fn with_payment_link(&self, link: PyRef<'_, PyPaymentLink>) -> PyResult<PyStatement> {
+        if link.inner.account != self.inner.account_id {
+            return Err(crate::errors::core(creditbook::Error::InvalidInput {
+                field: "link",
+                reason: format!(
+                    "a link of account {}, not of the statement's account {}",
+                    link.inner.account, self.inner.account_id
+                ),
+            }));
+        }
+        let mut st = (*self.inner).clone();
+        st.payment_link = Some(PaymentLinkShown {
+            url: link.inner.record.url.clone(),
+            amount: link.inner.record.amount,
+            expires_at: Some(link.inner.record.expires_at),
+        });
+        st.payment_link_omitted = None;
+        Ok(PyStatement::new(st))
+    }
+
     /// The statement as plain Python values (the same content as `to_json()`, with Decimals and
     /// dates).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -265,6 +311,11 @@ impl PyStatement {
             open.append(PyOpenInvoice { inner: i.clone() }.to_dict(py)?)?;
         }
         d.set_item("open_invoices", open)?;
+        d.set_item(
+            "payment_link",
+            self.payment_link(py)?.map(|l| l.to_dict(py)).transpose()?,
+        )?;
+        d.set_item("payment_link_omitted", self.inner.payment_link_omitted)?;
         Ok(d)
     }
 

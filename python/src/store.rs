@@ -51,14 +51,14 @@ impl PyStore {
 /// boundary to chain.
 fn failed(py: Python<'_>, method: &str, err: PyErr) -> StoreError {
     let message = format!("the store port's {method}() raised {}", describe(py, &err));
-    errors::stash_port_error(err);
+    errors::stash_port_error(&message, err);
     StoreError::Failed {
         code: PYTHON_PORT_FAILED,
         message,
     }
 }
 
-fn describe(py: Python<'_>, err: &PyErr) -> String {
+pub fn describe(py: Python<'_>, err: &PyErr) -> String {
     let value = err.value(py);
     let name = value
         .get_type()
