@@ -8,7 +8,9 @@ The script
 2. imports a CSV of the day's sales, payments and returns from the tills (twice, to show that a
    re-import records nothing new),
 3. prints the accounts list,
-4. writes the month's statements, each in its customer's language (HTML and text),
+4. writes the month's statements, each in its customer's language (HTML and text), with a
+   "Pay online" link from the payment provider, and emails each to its customer (the mailer here
+   writes .eml files to an outbox folder),
 5. closes everything, reopens the database with a new Book and checks that every figure is the
    same: the data survives a restart.
 
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import creditbook
-from creditbook import Actor, Book, Conflict, StoreSettings
+from creditbook import Actor, Book, Conflict, Message, PaymentLinkRequest, StoreSettings
 
 
 class SqliteStore:
@@ -95,12 +97,34 @@ class SqliteStore:
             self._db.close()
 
 
+class OutboxMailer:
+    """A creditbook mailer that writes each message as an .eml file (RFC 5322 bytes, ready
+    for an SMTP relay) instead of sending it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: Message) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{message.id}.eml"
+        path.write_bytes(message.to_bytes())
+        return path.name  # the delivery id
+
+
+class DemoPortal:
+    """A creditbook payment provider: a real one calls its API and returns the secure URL."""
+
+    def create_link(self, request: PaymentLinkRequest) -> str:
+        return f"https://pay.example/{request.reference}?amount={request.amount}"
+
+
 SETTINGS = dict(
     name="Quincaillerie Lapointe",
     currency="CAD",
     timezone="America/Montreal",
     languages=["en", "fr", "es"],
     overdue_hold_days=60,
+    from_="comptes@lapointe.example",
 )
 
 CUSTOMERS = [
@@ -185,17 +209,29 @@ def print_accounts(book: Book, as_of: dt.date) -> None:
 
 
 def write_statements(book: Book, start: dt.date, end: dt.date, out: Path) -> list[Path]:
+    """Writes each statement (with its "Pay online" link) and emails it when the customer has an
+    address; the link and the message are recorded on the account, so a rerun sends nothing
+    twice and makes no second link."""
     out.mkdir(parents=True, exist_ok=True)
+    at = dt.datetime.combine(end, dt.time(23, 0), tzinfo=dt.timezone.utc)
     written = []
     for row in book.accounts(end):
-        st = book.statement(row.account_id, start=start, end=end)
+        st = book.statement_with_link(
+            row.account_id, start=start, end=end, at=at, op_id=f"statement-link-{end:%Y%m}"
+        )
         for suffix, text in ((".html", st.to_html()), (".txt", st.to_text(width=80))):
             path = out / f"{st.number}-{st.language}{suffix}"
             path.write_text(text, encoding="utf-8")
             written.append(path)
+        try:
+            done = book.send(book.compose_statement_email(st), at=at)
+            sent = done.delivery_id + (" (before: not sent again)" if done.already_delivered else "")
+        except creditbook.MissingRecipient:
+            sent = "no email on file: print it"
+        link = f", pay online at {st.payment_link.url}" if st.payment_link else ""
         print(
             f"  {st.number} ({st.language}): closing balance {st.closing_balance}, "
-            f"amount due {st.amount_due} by {st.due_date}"
+            f"amount due {st.amount_due} by {st.due_date}{link}; emailed: {sent}"
         )
     return written
 
@@ -215,7 +251,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         month_end = dt.date(2026, 11, 30)
 
         store = SqliteStore(db)
-        book = Book(StoreSettings(**SETTINGS), store=store)  # type: ignore[arg-type]
+        mailer, portal = OutboxMailer(out / "outbox"), DemoPortal()
+        book = Book(
+            StoreSettings(**SETTINGS), store=store, mailer=mailer, payments=portal  # type: ignore[arg-type]
+        )
         open_accounts(book)
         recorded, replayed, declined = import_day(book, DAY_CSV)
         print(f"Imported the day: {recorded} recorded, {replayed} already there")
@@ -235,18 +274,26 @@ def main(argv: Iterable[str] | None = None) -> int:
 
         # A restart: a new process would do exactly this.
         store = SqliteStore(db)
-        book = Book(StoreSettings(**SETTINGS), store=store)  # type: ignore[arg-type]
+        book = Book(
+            StoreSettings(**SETTINGS), store=store, mailer=mailer, payments=portal  # type: ignore[arg-type]
+        )
         after = figures(book, month_end)
         assert after == before, "the figures after a restart differ"
         replay = book.charge("C-100", Decimal("120.50"), sale="S-5001",
                              at=dt.datetime(2026, 11, 2, 19, 3, tzinfo=dt.timezone.utc),
                              op_id="till1-0001")
         assert replay.replayed, "an operation id must be remembered across a restart"
+        emailed = sorted(p.name for p in (out / "outbox").iterdir())
+        print()
+        print("The month-end run again, after the restart:")
+        write_statements(book, dt.date(2026, 11, 1), month_end, out)
+        assert sorted(p.name for p in (out / "outbox").iterdir()) == emailed, "sent twice"
         store.close()
         print()
         print(
             f"Restarted on {db.name}: {len(after)} accounts, same figures, "
-            f"operation ids remembered; {len(written)} statement files written."
+            f"operation ids remembered; {len(written)} statement files written, "
+            f"{len(emailed)} emailed once."
         )
     return 0
 
