@@ -448,3 +448,39 @@ def test_statements_due_on_the_statement_day() -> None:
     assert len(provider.requests) == 1
     [again] = book.statements_due(dt.date(2026, 12, 1), at=AT)
     assert again.payment_link is not None and len(provider.requests) == 1  # replayed
+
+
+def test_one_message_sent_from_8_threads_goes_out_once() -> None:
+    import threading
+    import time
+
+    class SlowMailer(RecordingMailer):
+        def send(self, message: Message) -> str:
+            time.sleep(0.02)  # the GIL is released while the Book waits
+            return super().send(message)
+
+    mailer = SlowMailer()
+    book = Book(settings(), mailer=mailer)
+    book.open_account("C-1", customer_name="M", email="m@example.com", at=AT, op_id="o")
+    book.charge("C-1", 10, at=AT, op_id="c")
+    msg = book.compose_invoice_email("C-1", 2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            sent = book.send(msg, at=AT)
+            what = "before" if sent.already_delivered else "sent"
+        except creditbook.InvalidState:  # the same message is being sent by another thread
+            what = "busy"
+        with lock:
+            outcomes.append(what)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("sent") == 1 and len(outcomes) == 8
+    assert len(mailer.sent) == 1
+    assert [e.kind for e in book.entries("C-1")].count("message_sent") == 1
