@@ -3,7 +3,8 @@
  * \brief creditbook: customer credit accounts for point-of-sale systems, for C and C++.
  *
  * Conventions (README.md, "C API", says more):
- * - Handles (creditbook_settings, creditbook_book, creditbook_statement) are opaque, made by a
+ * - Handles (creditbook_settings, creditbook_book, creditbook_statement, creditbook_message) are
+ *   opaque, made by a
  *   function that writes them to an out-parameter and released by their _free function; _free of
  *   NULL is a no-op.
  * - Every fallible function returns a creditbook_result: 0 (CREDITBOOK_RESULT_OK) or a stable
@@ -24,21 +25,29 @@
  *   NULL) and the process goes on.
  *
  * Threads and callbacks:
- * - A creditbook_book may be used from several threads at once. Its store callbacks then run on
- *   those threads, concurrently, and must be thread-safe. Settings are for one thread; a statement
- *   may be read from several. Never free a handle while a call on it is running.
- * - The library starts no thread. Store callbacks run synchronously on the thread that called
+ * - A creditbook_book may be used from several threads at once. Its callbacks (store, mailer,
+ *   payment provider) then run on those threads, concurrently, and must be thread-safe. Settings
+ *   are for one thread; a statement or a message may be read from several. Never free a handle
+ *   while a call on it is running.
+ * - The library starts no thread. Callbacks run synchronously on the thread that called
  *   creditbook, inside the call that needs them, never while the library holds a lock.
- * - Inside a callback the host may call: creditbook_entry_sink_push / creditbook_id_sink_push with
- *   the sink it was given, and any creditbook function on any handle (reads and operations, on the
- *   same book too) except freeing the book being served. A write to the same account from inside
- *   its own append callback makes that append a conflict: the book decides again and retries.
- * - Pointers handed to a callback (account ids, records, sinks) are valid only until it returns:
- *   copy what you keep. store->user_data is never read by creditbook and must outlive the book.
- * - A callback must return (no longjmp, no C++ exception across it). Its failure (any status
- *   other than CREDITBOOK_STORE_OK and, from append, CREDITBOOK_STORE_CONFLICT) fails the
- *   operation with CREDITBOOK_RESULT_STORE_FAILED; nothing is recorded and the host's status is in
- *   the last error ("store failed (code N): ...").
+ * - Inside a callback the host may call: creditbook_entry_sink_push / creditbook_id_sink_push /
+ *   creditbook_string_sink_set with the sink it was given, and any creditbook function on any
+ *   handle (reads and operations, on the same book too) except freeing the book being served. A
+ *   write to the same account from inside its own append callback makes that append a conflict:
+ *   the book decides again and retries; sending a message from inside its own send is
+ *   INVALID_STATE (it is being sent).
+ * - Pointers handed to a callback (account ids, records, message views, link requests, sinks) are
+ *   valid only until it returns: copy what you keep. user_data is never read by creditbook and
+ *   must outlive the book.
+ * - A callback must return (no longjmp, no C++ exception across it). A store callback's failure
+ *   (any status other than CREDITBOOK_STORE_OK and, from append, CREDITBOOK_STORE_CONFLICT) fails
+ *   the operation with CREDITBOOK_RESULT_STORE_FAILED; nothing is recorded and the host's status is in
+ *   the last error ("store failed (code N): ..."). The mailer's failure (any status other than
+ *   CREDITBOOK_PORT_OK) fails the send with CREDITBOOK_RESULT_DELIVERY_FAILED, records the
+ *   delivery as failed (sending the same message again retries it) and keeps the host's status
+ *   ("delivery failed (code N): ..."); the payment provider's fails the operation with
+ *   CREDITBOOK_RESULT_PAYMENT_PROVIDER_FAILED, records no link and keeps the host's status.
  */
 
 
@@ -55,6 +64,18 @@
 #define CREDITBOOK_VERSION_MINOR 1
 #define CREDITBOOK_VERSION_PATCH 0
 
+
+/**
+ * The most reminder days an automation holds.
+ */
+#define CREDITBOOK_MAX_REMINDER_DAYS 12
+
+/**
+ * What a mailer or payment-provider callback returns on success. Any other value is a failure:
+ * it is kept as the host's code (`CREDITBOOK_RESULT_DELIVERY_FAILED` /
+ * `CREDITBOOK_RESULT_PAYMENT_PROVIDER_FAILED`, "code N" in the last error).
+ */
+#define CREDITBOOK_PORT_OK 0
 
 /**
  * What a store callback returns: success.
@@ -320,6 +341,105 @@ enum creditbook_result
 typedef enum creditbook_result creditbook_result;
 #else
 typedef uint32_t creditbook_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which kind of message.
+ */
+enum creditbook_message_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A statement of account.
+   */
+  CREDITBOOK_MESSAGE_KIND_STATEMENT = 0,
+  /**
+   * An invoice for one charge.
+   */
+  CREDITBOOK_MESSAGE_KIND_INVOICE = 1,
+  /**
+   * A payment receipt to the customer.
+   */
+  CREDITBOOK_MESSAGE_KIND_RECEIPT = 2,
+  /**
+   * A payment notice to the store.
+   */
+  CREDITBOOK_MESSAGE_KIND_STORE_NOTICE = 3,
+  /**
+   * A reminder of an invoice falling or fallen due.
+   */
+  CREDITBOOK_MESSAGE_KIND_REMINDER = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum creditbook_message_kind creditbook_message_kind;
+#else
+typedef uint32_t creditbook_message_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a payment link asks to be paid for.
+ */
+enum creditbook_link_purpose
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * What is owed (e.g. a statement's amount due); its reference is the statement number or
+   * another reference the customer recognizes.
+   */
+  CREDITBOOK_LINK_PURPOSE_BALANCE = 0,
+  /**
+   * A deposit toward a sale (layaway, special order), which becomes store credit when paid;
+   * its reference is the sale. A new request for the same sale cancels the pending one.
+   */
+  CREDITBOOK_LINK_PURPOSE_DEPOSIT = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum creditbook_link_purpose creditbook_link_purpose;
+#else
+typedef uint32_t creditbook_link_purpose;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How sending one message went.
+ */
+enum creditbook_delivery_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Not sent: there was nothing to send (a replay, no mailer, no email on file: see the
+   * result), or it was only listed.
+   */
+  CREDITBOOK_DELIVERY_STATUS_NOT_SENT = 0,
+  /**
+   * The mailer took it now.
+   */
+  CREDITBOOK_DELIVERY_STATUS_DELIVERED = 1,
+  /**
+   * It had been delivered before: nothing was sent.
+   */
+  CREDITBOOK_DELIVERY_STATUS_ALREADY_DELIVERED = 2,
+  /**
+   * The mailer failed (recorded; sending it again retries), or it could not be composed or
+   * sent: see the result.
+   */
+  CREDITBOOK_DELIVERY_STATUS_FAILED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum creditbook_delivery_status creditbook_delivery_status;
+#else
+typedef uint32_t creditbook_delivery_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -684,6 +804,15 @@ enum creditbook_setting_flag
    * Statements show the credit limit and available credit (off by default).
    */
   CREDITBOOK_SETTING_FLAG_STATEMENT_SHOWS_CREDIT_LIMIT = 3,
+  /**
+   * Statement emails attach the statement as UBL XML too (the HTML always; off by default).
+   */
+  CREDITBOOK_SETTING_FLAG_ATTACH_UBL = 4,
+  /**
+   * Statements get a "Pay online" link by default when the book has a payment provider (on
+   * by default).
+   */
+  CREDITBOOK_SETTING_FLAG_INCLUDE_PAYMENT_LINK = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -775,6 +904,15 @@ typedef struct creditbook_entry_sink creditbook_entry_sink;
 typedef struct creditbook_id_sink creditbook_id_sink;
 
 /**
+ * A composed message (a `Message` inside): recipients, subject, text and HTML bodies,
+ * attachments. Made by `creditbook_book_compose_statement_email` or
+ * `creditbook_book_compose_invoice_email`, released by `creditbook_message_free`. May be read and
+ * sent from several threads at once (one send goes out; the others find it delivered or being
+ * sent).
+ */
+typedef struct creditbook_message creditbook_message;
+
+/**
  * A store's settings (a `StoreSettings` inside). Made by `creditbook_settings_new`, released by
  * `creditbook_settings_free`. Not for concurrent use: set it up on one thread, then make books
  * from it (`creditbook_book_new` copies it).
@@ -786,6 +924,13 @@ typedef struct creditbook_settings creditbook_settings;
  * `creditbook_statement_free`. May be read and rendered from several threads at once.
  */
 typedef struct creditbook_statement creditbook_statement;
+
+/**
+ * Where a mailer or payment-provider callback writes its answer with `creditbook_string_sink_set`:
+ * on success the delivery id (`send`) or the link's URL (`create_link`), on failure (optionally)
+ * the reason kept with the host's code. Valid only during the callback.
+ */
+typedef struct creditbook_string_sink creditbook_string_sink;
 
 /**
  * One entry to append: its sequence number in the account's ledger (from 1) and its persisted
@@ -842,6 +987,192 @@ typedef struct creditbook_store_callbacks {
    */
   int32_t (*account_ids)(void *user_data, struct creditbook_id_sink *sink);
 } creditbook_store_callbacks;
+
+/**
+ * One attached file of a message view.
+ */
+typedef struct creditbook_attachment_view {
+  /**
+   * Its file name.
+   */
+  const char *filename;
+  /**
+   * Its MIME type (`"text/html; charset=utf-8"`).
+   */
+  const char *content_type;
+  /**
+   * Its content (`content_len` bytes, not NUL-terminated; NULL when empty).
+   */
+  const uint8_t *content;
+  /**
+   * The content's length in bytes.
+   */
+  size_t content_len;
+} creditbook_attachment_view;
+
+/**
+ * A message, borrowed: from `creditbook_message_get_view` (valid until the message is freed) or
+ * handed to the mailer's `send` callback (valid until it returns). Strings are UTF-8,
+ * NUL-terminated.
+ */
+typedef struct creditbook_message_view {
+  /**
+   * The message id: sending the same id again after a delivery sends nothing.
+   */
+  const char *id;
+  /**
+   * What it is.
+   */
+  creditbook_message_kind kind;
+  /**
+   * The account it belongs to (where its sending is recorded).
+   */
+  const char *account;
+  /**
+   * Its language tag (`"fr"`).
+   */
+  const char *language;
+  /**
+   * The sender (the store's address); NULL when the store has none.
+   */
+  const char *from;
+  /**
+   * The recipients' addresses (`to_count` of them).
+   */
+  const char *const *to;
+  /**
+   * How many recipients.
+   */
+  size_t to_count;
+  /**
+   * The subject.
+   */
+  const char *subject;
+  /**
+   * The plain-text body.
+   */
+  const char *text;
+  /**
+   * The HTML body.
+   */
+  const char *html;
+  /**
+   * The attached files (`attachment_count` of them; NULL when none).
+   */
+  const struct creditbook_attachment_view *attachments;
+  /**
+   * How many attached files.
+   */
+  size_t attachment_count;
+  /**
+   * For a reminder: the invoice it is about (0 for other kinds).
+   */
+  uint64_t reminder_invoice;
+  /**
+   * For a reminder: its level, 0 for the store's first reminder day.
+   */
+  uint32_t reminder_level;
+  /**
+   * The message as RFC 5322 / MIME bytes, dated when the callback is called (the system
+   * clock), exactly what creditbook would have the mailer send; `rfc5322_len` bytes, not
+   * NUL-terminated. Only in the view the `send` callback receives; NULL and 0 from
+   * `creditbook_message_get_view` (use `creditbook_message_to_rfc5322`).
+   */
+  const uint8_t *rfc5322;
+  /**
+   * The length of `rfc5322` in bytes.
+   */
+  size_t rfc5322_len;
+} creditbook_message_view;
+
+/**
+ * The host's mailer, as callbacks. `send` gets `user_data` first and returns
+ * `CREDITBOOK_PORT_OK` (0) after setting the delivery id with `creditbook_string_sink_set`, or any
+ * other value for a failure (optionally with a reason set in the sink): the send then fails with
+ * `CREDITBOOK_RESULT_DELIVERY_FAILED` and is recorded as failed with that code (sending the same
+ * message again retries it).
+ *
+ * Contract (the header's "Threads and callbacks" holds for every callback): called synchronously
+ * on the thread that called creditbook (`creditbook_book_send`, a confirmation's receipt and
+ * notice, `creditbook_book_send_reminders`), never while the library holds a lock; it may call
+ * creditbook again, except freeing the book it serves (sending the same message from inside its
+ * own `send` is `INVALID_STATE`: it is being sent). The view and the sink are valid only until it
+ * returns. `user_data` must stay valid as long as the book.
+ */
+typedef struct creditbook_mailer_callbacks {
+  /**
+   * Passed as the first argument of the callback; never read by creditbook.
+   */
+  void *user_data;
+  /**
+   * Delivers `message` (its RFC 5322 bytes are `message->rfc5322`) and sets the delivery id in
+   * `delivery_id`.
+   */
+  int32_t (*send)(void *user_data, const struct creditbook_message_view *message, struct creditbook_string_sink *delivery_id);
+} creditbook_mailer_callbacks;
+
+/**
+ * What creditbook asks the payment provider to make a link for, borrowed: valid until the
+ * `create_link` callback returns. creditbook decided the amount, currency, reference and
+ * expiry; the provider makes the secure URL.
+ */
+typedef struct creditbook_payment_link_request {
+  /**
+   * The account.
+   */
+  const char *account;
+  /**
+   * The amount to pay, in minor units of `currency`.
+   */
+  int64_t amount;
+  /**
+   * The same amount as a decimal string (`"70.00"`).
+   */
+  const char *amount_text;
+  /**
+   * The ISO 4217 currency code (the store's).
+   */
+  const char *currency;
+  /**
+   * The link's reference (`<account>-<operation id>`), reported back with the payment
+   * (`creditbook_book_confirm_online_payment`'s `link`).
+   */
+  const char *reference;
+  /**
+   * What the payment is for.
+   */
+  creditbook_link_purpose purpose;
+  /**
+   * The purpose's reference: the statement number (BALANCE) or the sale (DEPOSIT).
+   */
+  const char *purpose_ref;
+  /**
+   * When the link stops working: seconds since 1970-01-01T00:00:00Z.
+   */
+  int64_t expires_at;
+  /**
+   * The customer's name, for the payment page.
+   */
+  const char *customer_name;
+} creditbook_payment_link_request;
+
+/**
+ * The host's payment provider, as callbacks. `create_link` gets `user_data` first and returns
+ * `CREDITBOOK_PORT_OK` (0) after setting the link's URL with `creditbook_string_sink_set`, or any
+ * other value for a failure (optionally with a reason set in the sink): the operation then fails
+ * with `CREDITBOOK_RESULT_PAYMENT_PROVIDER_FAILED`, the host's code in the last error, and no
+ * link is recorded. The same contract as `creditbook_mailer_callbacks`.
+ */
+typedef struct creditbook_payment_provider_callbacks {
+  /**
+   * Passed as the first argument of the callback; never read by creditbook.
+   */
+  void *user_data;
+  /**
+   * Makes a link for `request` and sets its URL in `url`.
+   */
+  int32_t (*create_link)(void *user_data, const struct creditbook_payment_link_request *request, struct creditbook_string_sink *url);
+} creditbook_payment_provider_callbacks;
 
 /**
  * The envelope of every operation: the caller's operation id (unique within the account:
@@ -983,6 +1314,186 @@ typedef struct creditbook_outcome {
    */
   int64_t allocated;
 } creditbook_outcome;
+
+/**
+ * A payment link as the book made it. Its strings live until `creditbook_payment_link_free`.
+ */
+typedef struct creditbook_payment_link {
+  /**
+   * The account.
+   */
+  const char *account;
+  /**
+   * The link's reference (`<account>-<operation id>`): give it back with the payment to
+   * `creditbook_book_confirm_online_payment`.
+   */
+  const char *reference;
+  /**
+   * What it is for.
+   */
+  creditbook_link_purpose purpose;
+  /**
+   * The purpose's reference: the statement number (BALANCE) or the sale (DEPOSIT).
+   */
+  const char *purpose_ref;
+  /**
+   * What it asks, in minor units.
+   */
+  int64_t amount;
+  /**
+   * The URL the provider made.
+   */
+  const char *url;
+  /**
+   * When it stops working: seconds since 1970-01-01T00:00:00Z.
+   */
+  int64_t expires_at;
+  /**
+   * True when the operation id had made this link before: the provider was not called again.
+   */
+  bool replayed;
+} creditbook_payment_link;
+
+/**
+ * What a statement covers and, optionally, its date, due date, amount due, language and number
+ * (each NULL for the store's default).
+ */
+typedef struct creditbook_statement_request {
+  /**
+   * First day of the period (store-local, included).
+   */
+  struct creditbook_date from;
+  /**
+   * Last day of the period (store-local, included).
+   */
+  struct creditbook_date to;
+  /**
+   * The statement's date (not before `to`); NULL: `to`.
+   */
+  const struct creditbook_date *statement_date;
+  /**
+   * The due date (not before the statement date); NULL: statement date + the store's days.
+   */
+  const struct creditbook_date *due_date;
+  /**
+   * The amount due in minor units (0 to the balance owed); NULL: the store's percent of the
+   * closing balance.
+   */
+  const int64_t *amount_due;
+  /**
+   * The language tag (`"fr"`), one the store prints in; NULL: the customer's preferred
+   * language when the store prints in it, else the store's.
+   */
+  const char *language;
+  /**
+   * The statement number; NULL: `<account>-<YYYYMMDD of the statement date>`.
+   */
+  const char *number;
+} creditbook_statement_request;
+
+/**
+ * How sending one message went: its status, the result of the send (OK, or why it failed:
+ * `DELIVERY_FAILED`, `MISSING_RECIPIENT`, ...) and, for `DELIVERY_FAILED`, the mailer's status.
+ */
+typedef struct creditbook_delivery {
+  /**
+   * What happened.
+   */
+  creditbook_delivery_status status;
+  /**
+   * OK, or why it was not delivered.
+   */
+  creditbook_result result;
+  /**
+   * The mailer's status when `result` is `DELIVERY_FAILED`; else 0.
+   */
+  int32_t host_code;
+} creditbook_delivery;
+
+/**
+ * What confirming an online payment did.
+ */
+typedef struct creditbook_confirmation {
+  /**
+   * The payment (or, through a deposit request, the deposit) recorded; `outcome.replayed`
+   * when the provider had reported it before (nothing recorded, nothing sent).
+   */
+  struct creditbook_outcome outcome;
+  /**
+   * The receipt to the customer (NOT_SENT on a replay, without a mailer, or when the customer
+   * has no email on file).
+   */
+  struct creditbook_delivery receipt;
+  /**
+   * The payment notice to the store (same conditions; the store's `notices_to` or `from`).
+   */
+  struct creditbook_delivery notice;
+} creditbook_confirmation;
+
+/**
+ * Accounts-receivable automation: reminder days relative to due dates and the statement day.
+ */
+typedef struct creditbook_automation {
+  /**
+   * Reminder days relative to due dates, strictly increasing, each from -365 to 365 (`{-3, 0,
+   * 3, 7, 14, 30}`); only the first `reminder_day_count` count.
+   */
+  int32_t reminder_days[CREDITBOOK_MAX_REMINDER_DAYS];
+  /**
+   * How many reminder days (0: no reminders; at most `CREDITBOOK_MAX_REMINDER_DAYS`).
+   */
+  size_t reminder_day_count;
+  /**
+   * Day of the month (1 to 28) on which last month's statements are due; 0: no schedule.
+   */
+  uint32_t statement_day;
+} creditbook_automation;
+
+/**
+ * One reminder due: which invoice, which level, and how sending it went.
+ */
+typedef struct creditbook_reminder {
+  /**
+   * The account.
+   */
+  const char *account;
+  /**
+   * The invoice.
+   */
+  uint64_t invoice;
+  /**
+   * Its place in the store's reminder days (0 = the first).
+   */
+  uint32_t level;
+  /**
+   * Days from the due date (negative: before it).
+   */
+  int64_t days_from_due;
+  /**
+   * From `creditbook_book_reminders_due`: NOT_SENT, with `result` OK when the reminder could
+   * be composed (else why not, e.g. `MISSING_RECIPIENT`). From `creditbook_book_send_reminders`:
+   * how sending it went.
+   */
+  struct creditbook_delivery delivery;
+  /**
+   * The mailer's delivery id when delivered; else NULL.
+   */
+  const char *delivery_id;
+} creditbook_reminder;
+
+/**
+ * Reminders, owned by the caller (release with `creditbook_reminder_list_free`).
+ */
+typedef struct creditbook_reminder_list {
+  /**
+   * The reminders (NULL when there are none).
+   */
+  const struct creditbook_reminder *items;
+  /**
+   * How many reminders.
+   */
+  size_t len;
+} creditbook_reminder_list;
 
 /**
  * An account's figures on a date, in minor units of its currency.
@@ -1287,43 +1798,6 @@ typedef struct creditbook_aging {
 } creditbook_aging;
 
 /**
- * What a statement covers and, optionally, its date, due date, amount due, language and number
- * (each NULL for the store's default).
- */
-typedef struct creditbook_statement_request {
-  /**
-   * First day of the period (store-local, included).
-   */
-  struct creditbook_date from;
-  /**
-   * Last day of the period (store-local, included).
-   */
-  struct creditbook_date to;
-  /**
-   * The statement's date (not before `to`); NULL: `to`.
-   */
-  const struct creditbook_date *statement_date;
-  /**
-   * The due date (not before the statement date); NULL: statement date + the store's days.
-   */
-  const struct creditbook_date *due_date;
-  /**
-   * The amount due in minor units (0 to the balance owed); NULL: the store's percent of the
-   * closing balance.
-   */
-  const int64_t *amount_due;
-  /**
-   * The language tag (`"fr"`), one the store prints in; NULL: the customer's preferred
-   * language when the store prints in it, else the store's.
-   */
-  const char *language;
-  /**
-   * The statement number; NULL: `<account>-<YYYYMMDD of the statement date>`.
-   */
-  const char *number;
-} creditbook_statement_request;
-
-/**
  * A statement's figures, in minor units of its currency.
  */
 typedef struct creditbook_statement_figures {
@@ -1385,6 +1859,37 @@ typedef struct creditbook_statement_figures {
   size_t open_invoice_count;
 } creditbook_statement_figures;
 
+/**
+ * A statement's "Pay online" link, as `creditbook_statement_get_payment_link` reads it.
+ */
+typedef struct creditbook_statement_payment_link {
+  /**
+   * True when the statement shows a link (the fields below are then set).
+   */
+  bool present;
+  /**
+   * The link's URL, borrowed from the statement: valid until it is freed. NULL without a link.
+   */
+  const char *url;
+  /**
+   * What the link asks, in minor units.
+   */
+  int64_t amount;
+  /**
+   * When it stops working (seconds since the epoch); 0 when the statement does not say.
+   */
+  int64_t expires_at;
+  /**
+   * True when the amount due was above the store's cap, so the statement has no link and says
+   * why.
+   */
+  bool omitted;
+  /**
+   * That cap, in minor units (0 unless `omitted`).
+   */
+  int64_t omitted_cap;
+} creditbook_statement_payment_link;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1422,8 +1927,16 @@ creditbook_result creditbook_currency_exponent(const char *currency, uint32_t *e
  * writes a new handle to `*book_out` (release it with `creditbook_book_free`). Settings that do
  * not hold together are refused with the reason as the settings' last error. Every callback of
  * `store` must be set (`NULL_PARAMETER` otherwise); `store->user_data` must outlive the book.
+ * The book has no mailer and no payment provider: `creditbook_book_new_with_ports` gives them.
  */
 creditbook_result creditbook_book_new(const struct creditbook_settings *settings, const struct creditbook_store_callbacks *store, struct creditbook_book **book_out);
+
+/**
+ * `creditbook_book_new` with the host's mailer and payment provider (each copied; NULL: none,
+ * and what needs it fails with `CREDITBOOK_RESULT_PORT_MISSING`). Their callbacks must be set
+ * (`NULL_PARAMETER` otherwise) and their `user_data` must outlive the book.
+ */
+creditbook_result creditbook_book_new_with_ports(const struct creditbook_settings *settings, const struct creditbook_store_callbacks *store, const struct creditbook_mailer_callbacks *mailer, const struct creditbook_payment_provider_callbacks *payment_provider, struct creditbook_book **book_out);
 
 /**
  * Releases a book. NULL is a no-op; never release twice, nor while a call on the book is running
@@ -1541,6 +2054,144 @@ creditbook_result creditbook_book_write_off(const struct creditbook_book *book, 
  * and records the panic as `book`'s last error (when `book` is not NULL); the process lives on.
  */
 creditbook_result creditbook_test_force_panic(const struct creditbook_book *book);
+
+/**
+ * Composes the email of a statement (made by `creditbook_book_statement` or
+ * `creditbook_book_statement_with_link`, whose "Pay online" link it shows) in the statement's
+ * language, with the statement attached as HTML (and UBL XML when the store attaches it), to `to`
+ * (NULL: the customer's email on file; none at all is `MISSING_RECIPIENT`, a bad address
+ * `INVALID_EMAIL`, a line break `HEADER_INJECTION`). Writes a new handle to `*message_out`.
+ */
+creditbook_result creditbook_book_compose_statement_email(const struct creditbook_book *book, const struct creditbook_statement *statement, const char *to, struct creditbook_message **message_out);
+
+/**
+ * Composes the email of one invoice of the account, to `to` (NULL: the customer's email on
+ * file; refused as for a statement). Writes a new handle to `*message_out`.
+ */
+creditbook_result creditbook_book_compose_invoice_email(const struct creditbook_book *book, const char *account, uint64_t invoice, const char *to, struct creditbook_message **message_out);
+
+/**
+ * Releases a message. NULL is a no-op; never release twice.
+ */
+void creditbook_message_free(struct creditbook_message *message);
+
+/**
+ * Writes to `*message_out` the message of the last call on `message` that failed on this thread
+ * (`""` when none), as a new string to release with `creditbook_string_free`.
+ */
+creditbook_result creditbook_message_last_error(const struct creditbook_message *message, char **message_out);
+
+/**
+ * Writes to `*view_out` the message's parts (id, kind, account, language, sender, recipients,
+ * subject, bodies, attachments). Its pointers are borrowed from `message`: valid until it is
+ * freed. Its `rfc5322` is NULL: `creditbook_message_to_rfc5322` makes the bytes.
+ */
+creditbook_result creditbook_message_get_view(const struct creditbook_message *message, struct creditbook_message_view *view_out);
+
+/**
+ * Writes to `*bytes_out` and `*len_out` the message as RFC 5322 / MIME bytes (multipart: text and
+ * HTML alternatives, then the attachments) dated `date` (seconds since the epoch): exactly what
+ * the mailer is given. Not NUL-terminated; release them with `creditbook_bytes_free(bytes,
+ * len)`. MIME boundaries are random, everything else is deterministic.
+ */
+creditbook_result creditbook_message_to_rfc5322(const struct creditbook_message *message, int64_t date, uint8_t **bytes_out, size_t *len_out);
+
+/**
+ * Releases bytes returned by creditbook (`creditbook_message_to_rfc5322`) with the length
+ * returned with them. NULL is a no-op. Never pass them to `free()`, nor twice to this function.
+ */
+void creditbook_bytes_free(uint8_t *bytes, size_t len);
+
+/**
+ * Sends `message` through the book's mailer and records it on its account at `at` (seconds
+ * since the epoch): kind, to whom, and the delivery id or the failure. A message already
+ * delivered is not sent again (`*already_delivered_out` true, `*delivery_id_out` the first
+ * delivery's id); one that failed is retried. The mailer's failure is
+ * `CREDITBOOK_RESULT_DELIVERY_FAILED` (recorded as failed; the host's code in the last error);
+ * without a mailer, `PORT_MISSING`. On success writes to `*delivery_id_out` (a new string to
+ * release with `creditbook_string_free`) and `*already_delivered_out`; either may be NULL.
+ */
+creditbook_result creditbook_book_send(const struct creditbook_book *book, const struct creditbook_message *message, int64_t at, char **delivery_id_out, bool *already_delivered_out);
+
+/**
+ * Makes a payment link of `amount` (minor units) through the book's payment provider and records
+ * it: `purpose` is a `creditbook_link_purpose`, `purpose_ref` the statement number (BALANCE) or
+ * the sale (DEPOSIT). creditbook decides the amount's range (above 0, at most the store's cap
+ * and, for a balance, what is owed: `PAYMENT_LINK_AMOUNT_OUT_OF_RANGE` with the figures), the
+ * reference (`<account>-<op_id>`) and the expiry (`op->at` plus the store's days). Replaying
+ * `op->op_id` gives the first link without calling the provider again. The provider's failure is
+ * `PAYMENT_PROVIDER_FAILED` (the host's code in the last error; nothing recorded); without a
+ * provider, `PORT_MISSING`. Writes a new link to `*link_out` (release it with
+ * `creditbook_payment_link_free`).
+ */
+creditbook_result creditbook_book_payment_link(const struct creditbook_book *book, const char *account, const struct creditbook_operation *op, int64_t amount, uint32_t purpose, const char *purpose_ref, struct creditbook_payment_link **link_out);
+
+/**
+ * Releases a payment link. NULL is a no-op.
+ */
+void creditbook_payment_link_free(struct creditbook_payment_link *link);
+
+/**
+ * `creditbook_book_statement` with a "Pay online" link for the amount due (at most what is owed
+ * now), made through the book's payment provider under `op` (its id names the link: the same id
+ * replays it). `with_link`: -1 the store's choice (a link when it includes them and the book has
+ * a provider), 0 never, 1 always (`PORT_MISSING` without a provider). A statement whose amount
+ * due is above the store's cap gets no link and says why
+ * (`creditbook_statement_get_payment_link`). Writes a new handle to `*statement_out`.
+ */
+creditbook_result creditbook_book_statement_with_link(const struct creditbook_book *book, const char *account, const struct creditbook_statement_request *request, const struct creditbook_operation *op, int32_t with_link, struct creditbook_statement **statement_out);
+
+/**
+ * Records a payment the provider reports as completed: `amount` (minor units) paid at `at`
+ * (seconds since the epoch), through the link whose reference is `link` (NULL: not through a
+ * link). Recorded once per `provider_payment_id` (a replay records nothing and reports the first
+ * outcome), allocated like any payment; then the receipt and the store's notice are composed and
+ * sent through the book's mailer (their failures do not fail the call: see
+ * `confirmation_out->receipt` and `->notice`). An unknown link (`UNKNOWN_PAYMENT_LINK`) or an
+ * amount that is not the link's (`PAYMENT_AMOUNT_MISMATCH`) is refused and recorded nowhere.
+ * `confirmation_out` may be NULL.
+ */
+creditbook_result creditbook_book_confirm_online_payment(const struct creditbook_book *book, const char *account, const char *provider_payment_id, int64_t amount, int64_t at, const char *link, struct creditbook_confirmation *confirmation_out);
+
+/**
+ * Changes the book's reminders and statement schedule (until the book is freed; the settings'
+ * `creditbook_settings_set_automation` gives the initial ones). Needs an employee (`actor_id`)
+ * granted `CREDITBOOK_PERMISSION_AUTOMATED_AR` in `permissions` (`PERMISSION_DENIED`
+ * otherwise); days out of range are `INVALID_INPUT`.
+ */
+creditbook_result creditbook_book_set_automation(const struct creditbook_book *book, const char *actor_id, uint32_t permissions, const struct creditbook_automation *automation);
+
+/**
+ * Writes the book's reminders and statement schedule to `*automation_out`.
+ */
+creditbook_result creditbook_book_get_automation(const struct creditbook_book *book, struct creditbook_automation *automation_out);
+
+/**
+ * Writes to `*reminders_out` the reminders due on `day` (a store-local date): for every open
+ * invoice, the highest reminder level whose day has come and that was not delivered yet. Nothing
+ * is sent.
+ */
+creditbook_result creditbook_book_reminders_due(const struct creditbook_book *book, struct creditbook_date day, struct creditbook_reminder_list **reminders_out);
+
+/**
+ * Sends the reminders due on `day` through the book's mailer at `at` (seconds since the epoch),
+ * each at most once, and writes them with how each went to `*reminders_out` (a failed one is
+ * recorded and sent again by a later run). Without a mailer, each is FAILED with `PORT_MISSING`.
+ */
+creditbook_result creditbook_book_send_reminders(const struct creditbook_book *book, struct creditbook_date day, int64_t at, struct creditbook_reminder_list **reminders_out);
+
+/**
+ * Releases a reminder list. NULL is a no-op.
+ */
+void creditbook_reminder_list_free(struct creditbook_reminder_list *list);
+
+/**
+ * Writes `len` bytes of UTF-8 `text` (no NUL needed) to the sink a mailer or payment-provider
+ * callback received; the last one set counts. `NULL_PARAMETER` / `INVALID_UTF8` for bad
+ * arguments (the callback then fails even if it returns `CREDITBOOK_PORT_OK`). Call it only inside
+ * the callback that received `sink`.
+ */
+creditbook_result creditbook_string_sink_set(struct creditbook_string_sink *sink, const char *text, size_t len);
 
 /**
  * Writes to `*summary_out` the account's figures on `as_of`.
@@ -1691,6 +2342,25 @@ creditbook_result creditbook_settings_set_languages(struct creditbook_settings *
 creditbook_result creditbook_settings_set_region(struct creditbook_settings *settings, const char *country, uint32_t currency_display);
 
 /**
+ * Sets the store's email address, the sender (and reply address) of its messages (NULL: none),
+ * and where payment notices to the store go (NULL: `from`). A bad address is `INVALID_EMAIL`.
+ */
+creditbook_result creditbook_settings_set_message_addresses(struct creditbook_settings *settings, const char *from, const char *notices_to);
+
+/**
+ * Sets the payment links' rules: the most one link may ask (`max`, minor units of the store's
+ * currency, above 0; 100,000.00 by default) and the days a statement's link (30) and a deposit
+ * request (14) stay valid.
+ */
+creditbook_result creditbook_settings_set_payment_links(struct creditbook_settings *settings, int64_t max, uint32_t link_days, uint32_t deposit_request_days);
+
+/**
+ * Sets the reminders and statement schedule books made from these settings start with
+ * (`creditbook_book_set_automation` changes a book's). Days out of range are `INVALID_INPUT`.
+ */
+creditbook_result creditbook_settings_set_automation(struct creditbook_settings *settings, const struct creditbook_automation *automation);
+
+/**
  * Computes a statement of the account for `request` and writes a new handle to
  * `*statement_out` (release it with `creditbook_statement_free`).
  */
@@ -1718,6 +2388,12 @@ creditbook_result creditbook_statement_get_figures(const struct creditbook_state
  * release with `creditbook_string_free`.
  */
 creditbook_result creditbook_statement_render(const struct creditbook_statement *statement, uint32_t format, size_t width, char **document_out);
+
+/**
+ * Writes to `*link_out` the statement's "Pay online" link (made by
+ * `creditbook_book_statement_with_link`), or that it has none.
+ */
+creditbook_result creditbook_statement_get_payment_link(const struct creditbook_statement *statement, struct creditbook_statement_payment_link *link_out);
 
 /**
  * Hands one record to the `load` callback's sink: `text` is `len` bytes of a record that

@@ -11,6 +11,10 @@ use rust_decimal::Decimal;
 use crate::handle;
 use crate::last_error::{copy_out, finish, HasLastError, LastError};
 use crate::panic::ffi_panic_boundary;
+use crate::ports::{
+    creditbook_mailer_callbacks, creditbook_payment_provider_callbacks, CallbackMailer,
+    CallbackProvider,
+};
 use crate::result::{creditbook_result, FfiResult};
 use crate::settings::creditbook_settings;
 use crate::store::{creditbook_store_callbacks, CallbackStore, HostStore};
@@ -74,7 +78,7 @@ pub struct creditbook_outcome {
 }
 
 impl creditbook_outcome {
-    fn new(o: &Outcome, cur: Currency) -> FfiResult<creditbook_outcome> {
+    pub(crate) fn new(o: &Outcome, cur: Currency) -> FfiResult<creditbook_outcome> {
         // Nearly every operation records one entry: its effect is the outcome's, without the fold
         // (this runs on every charge a till makes).
         let effect = match o.entries.as_slice() {
@@ -129,6 +133,7 @@ fn operate(
 /// writes a new handle to `*book_out` (release it with `creditbook_book_free`). Settings that do
 /// not hold together are refused with the reason as the settings' last error. Every callback of
 /// `store` must be set (`NULL_PARAMETER` otherwise); `store->user_data` must outlive the book.
+/// The book has no mailer and no payment provider: `creditbook_book_new_with_ports` gives them.
 #[no_mangle]
 pub extern "C" fn creditbook_book_new(
     settings: *const creditbook_settings,
@@ -136,28 +141,66 @@ pub extern "C" fn creditbook_book_new(
     book_out: *mut *mut creditbook_book,
 ) -> creditbook_result {
     ffi_panic_boundary!(on settings, {
-        // SAFETY: the caller passes settings made by `creditbook_settings_new`, or NULL.
-        let Some(s) = (unsafe { settings.as_ref() }) else {
-            return creditbook_result::NullParameter;
-        };
-        let made = || -> FfiResult<()> {
-            let out = out(book_out, "book_out")?;
-            s.get().validate()?;
-            // SAFETY: the caller's callbacks, or NULL.
-            let store = match unsafe { store.as_ref() } {
-                None => Box::new(MemoryStore::new()) as HostStore,
-                Some(c) => Box::new(CallbackStore::new(c)?),
-            };
-            let made = creditbook_book {
-                book: Book::with_store(s.get().clone(), store),
-                errors: LastError::default(),
-            };
-            // SAFETY: `out` is not NULL.
-            unsafe { handle::give(out, made) };
-            Ok(())
-        };
-        finish(s, made())
+        new_book(settings, store, std::ptr::null(), std::ptr::null(), book_out)
     })
+}
+
+/// `creditbook_book_new` with the host's mailer and payment provider (each copied; NULL: none,
+/// and what needs it fails with `CREDITBOOK_RESULT_PORT_MISSING`). Their callbacks must be set
+/// (`NULL_PARAMETER` otherwise) and their `user_data` must outlive the book.
+#[no_mangle]
+pub extern "C" fn creditbook_book_new_with_ports(
+    settings: *const creditbook_settings,
+    store: *const creditbook_store_callbacks,
+    mailer: *const creditbook_mailer_callbacks,
+    payment_provider: *const creditbook_payment_provider_callbacks,
+    book_out: *mut *mut creditbook_book,
+) -> creditbook_result {
+    ffi_panic_boundary!(on settings, {
+        new_book(settings, store, mailer, payment_provider, book_out)
+    })
+}
+
+/// Makes a book with the ports given (inside the caller's panic boundary).
+fn new_book(
+    settings: *const creditbook_settings,
+    store: *const creditbook_store_callbacks,
+    mailer: *const creditbook_mailer_callbacks,
+    payment_provider: *const creditbook_payment_provider_callbacks,
+    book_out: *mut *mut creditbook_book,
+) -> creditbook_result {
+    // SAFETY: the caller passes settings made by `creditbook_settings_new`, or NULL.
+    let Some(s) = (unsafe { settings.as_ref() }) else {
+        return creditbook_result::NullParameter;
+    };
+    let made = || -> FfiResult<()> {
+        let out = out(book_out, "book_out")?;
+        s.get().validate()?;
+        // SAFETY: the caller's callbacks, each valid or NULL.
+        let (store, mailer, provider) =
+            unsafe { (store.as_ref(), mailer.as_ref(), payment_provider.as_ref()) };
+        let store = match store {
+            None => Box::new(MemoryStore::new()) as HostStore,
+            Some(c) => Box::new(CallbackStore::new(c)?),
+        };
+        let mailer = mailer.map(CallbackMailer::new).transpose()?;
+        let provider = provider.map(CallbackProvider::new).transpose()?;
+        let mut book = Book::with_store(s.get().clone(), store);
+        if let Some(m) = mailer {
+            book = book.with_mailer(m);
+        }
+        if let Some(p) = provider {
+            book = book.with_payment_provider(p);
+        }
+        let made = creditbook_book {
+            book,
+            errors: LastError::default(),
+        };
+        // SAFETY: `out` is not NULL.
+        unsafe { handle::give(out, made) };
+        Ok(())
+    };
+    finish(s, made())
 }
 
 /// Releases a book. NULL is a no-op; never release twice, nor while a call on the book is running

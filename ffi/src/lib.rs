@@ -6,7 +6,8 @@
 //! `handle.rs` and `last_error.rs` (handles and their messages), `strings.rs` and `values.rs` (what crosses the boundary),
 //! `amount.rs` (decimal-string helpers), `settings.rs`, `store.rs` (the Store port as callbacks),
 //! `book.rs` (operations), `reads.rs` (figures and lists), `list.rs` (lists owned by the caller),
-//! `statement.rs`. No rule is decided here: every call converts its arguments and calls the core.
+//! `statement.rs`, `ports.rs` (the Mailer and PaymentProvider ports as callbacks), `message.rs`
+//! (composed emails, sending), `outreach.rs` (payment links, online payments, reminders). No rule is decided here: every call converts its arguments and calls the core.
 #![warn(missing_docs)]
 #![allow(clippy::missing_safety_doc)]
 
@@ -15,7 +16,10 @@ mod book;
 mod handle;
 mod last_error;
 mod list;
+mod message;
+mod outreach;
 mod panic;
+mod ports;
 mod reads;
 mod result;
 mod settings;

@@ -77,10 +77,13 @@ pub(crate) use ffi_panic_boundary;
 #[cfg(test)]
 mod tests {
     /// The sources of every module with exported functions.
-    const SOURCES: [(&str, &str); 9] = [
+    const SOURCES: [(&str, &str); 12] = [
         ("amount.rs", include_str!("amount.rs")),
         ("book.rs", include_str!("book.rs")),
         ("lib.rs", include_str!("lib.rs")),
+        ("message.rs", include_str!("message.rs")),
+        ("outreach.rs", include_str!("outreach.rs")),
+        ("ports.rs", include_str!("ports.rs")),
         ("reads.rs", include_str!("reads.rs")),
         ("result.rs", include_str!("result.rs")),
         ("settings.rs", include_str!("settings.rs")),

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::handle;
 use crate::last_error::{copy_out, HasLastError, LastError};
+use crate::outreach::creditbook_automation;
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, status, FfiError, FfiResult};
 use crate::strings::{arg, opt_arg, out, slice_arg};
@@ -49,6 +50,11 @@ pub enum creditbook_setting_flag {
     AutoApplyCredit = 2,
     /// Statements show the credit limit and available credit (off by default).
     StatementShowsCreditLimit = 3,
+    /// Statement emails attach the statement as UBL XML too (the HTML always; off by default).
+    AttachUbl = 4,
+    /// Statements get a "Pay online" link by default when the book has a payment provider (on
+    /// by default).
+    IncludePaymentLink = 5,
 }
 
 c_enum!(
@@ -56,6 +62,8 @@ c_enum!(
     ReceiptLessRefunds,
     AutoApplyCredit,
     StatementShowsCreditLimit,
+    AttachUbl,
+    IncludePaymentLink,
 );
 
 /// How statements show the store's currency.
@@ -232,6 +240,8 @@ pub extern "C" fn creditbook_settings_set_flag(
             F::ReceiptLessRefunds => s.policies.receipt_less_refunds = on,
             F::AutoApplyCredit => s.policies.auto_apply_credit = on,
             F::StatementShowsCreditLimit => s.statements.display_credit_limit = on,
+            F::AttachUbl => s.messages.attach_ubl = on,
+            F::IncludePaymentLink => s.messages.include_payment_link = on,
         }
         Ok(())
     })
@@ -393,5 +403,77 @@ pub extern "C" fn creditbook_settings_set_region(
         s.statements.currency_display = display;
         Ok(())
     })
+    })
+}
+
+/// Runs a setter on a copy of the settings and keeps the copy only when the core finds it whole
+/// (`StoreSettings::validate`): the rules stay in the core, and a refused setter changes nothing.
+fn with_checked_settings(
+    settings: *mut creditbook_settings,
+    f: impl FnOnce(&mut StoreSettings) -> FfiResult<()>,
+) -> creditbook_result {
+    handle::call_mut(settings, |s| {
+        let mut copy = s.settings.clone();
+        f(&mut copy)?;
+        copy.validate()?;
+        s.settings = copy;
+        Ok(())
+    })
+}
+
+/// Sets the store's email address, the sender (and reply address) of its messages (NULL: none),
+/// and where payment notices to the store go (NULL: `from`). A bad address is `INVALID_EMAIL`.
+#[no_mangle]
+pub extern "C" fn creditbook_settings_set_message_addresses(
+    settings: *mut creditbook_settings,
+    from: *const c_char,
+    notices_to: *const c_char,
+) -> creditbook_result {
+    ffi_panic_boundary!(on settings, {
+        with_checked_settings(settings, |s| {
+            // SAFETY: the caller's strings, each NULL or valid for the call.
+            let (from, notices_to) =
+                unsafe { (opt_arg(from, "from")?, opt_arg(notices_to, "notices_to")?) };
+            s.messages.from = from.map(str::to_string);
+            s.messages.notices_to = notices_to.map(str::to_string);
+            Ok(())
+        })
+    })
+}
+
+/// Sets the payment links' rules: the most one link may ask (`max`, minor units of the store's
+/// currency, above 0; 100,000.00 by default) and the days a statement's link (30) and a deposit
+/// request (14) stay valid.
+#[no_mangle]
+pub extern "C" fn creditbook_settings_set_payment_links(
+    settings: *mut creditbook_settings,
+    max: i64,
+    link_days: u32,
+    deposit_request_days: u32,
+) -> creditbook_result {
+    ffi_panic_boundary!(on settings, {
+        with_checked_settings(settings, |s| {
+            s.messages.payment_link_max = s.currency.from_minor(max);
+            s.messages.payment_link_days = link_days;
+            s.messages.deposit_request_days = deposit_request_days;
+            Ok(())
+        })
+    })
+}
+
+/// Sets the reminders and statement schedule books made from these settings start with
+/// (`creditbook_book_set_automation` changes a book's). Days out of range are `INVALID_INPUT`.
+#[no_mangle]
+pub extern "C" fn creditbook_settings_set_automation(
+    settings: *mut creditbook_settings,
+    automation: *const creditbook_automation,
+) -> creditbook_result {
+    ffi_panic_boundary!(on settings, {
+        with_checked_settings(settings, |s| {
+            // SAFETY: the caller's automation, or NULL.
+            let a = unsafe { automation.as_ref() }.ok_or(FfiError::Null("automation"))?;
+            s.automation = a.get()?;
+            Ok(())
+        })
     })
 }

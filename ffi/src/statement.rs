@@ -2,15 +2,15 @@
 //! as a struct and which renders as HTML, plain text at a width, UBL 2.1 XML or JSON, in the
 //! language the request picked. Rendering through the ABI adds only the copy of the output.
 
-use creditbook::{Statement, StatementRequest};
-use std::ffi::c_char;
+use creditbook::{Currency, Statement, StatementRequest};
+use std::ffi::{c_char, CString};
 
 use crate::book::{creditbook_book, with_book};
 use crate::handle;
 use crate::last_error::{copy_out, HasLastError, LastError};
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, FfiError, FfiResult};
-use crate::strings::{arg, opt_arg, out, write_string};
+use crate::strings::{arg, c_string, opt_arg, out, write_string};
 use crate::values::{c_enum, creditbook_date, minor, opt_date, CEnum};
 
 /// What a statement covers and, optionally, its date, due date, amount due, language and number
@@ -42,7 +42,34 @@ pub struct creditbook_statement_request {
 #[allow(non_camel_case_types)]
 pub struct creditbook_statement {
     statement: Statement,
+    /// The "Pay online" link's URL, for `creditbook_statement_get_payment_link`.
+    link_url: Option<CString>,
     errors: LastError,
+}
+
+impl creditbook_statement {
+    /// The statement inside.
+    pub(crate) fn get(&self) -> &Statement {
+        &self.statement
+    }
+
+    /// Hands a computed statement to C.
+    pub(crate) fn give(out: *mut *mut creditbook_statement, statement: Statement) -> FfiResult<()> {
+        let o = crate::strings::out(out, "statement_out")?;
+        let link_url = statement
+            .payment_link
+            .as_ref()
+            .map(|l| c_string(l.url.clone()))
+            .transpose()?;
+        let made = creditbook_statement {
+            statement,
+            link_url,
+            errors: LastError::default(),
+        };
+        // SAFETY: not NULL.
+        unsafe { handle::give(o, made) };
+        Ok(())
+    }
 }
 
 impl HasLastError for creditbook_statement {
@@ -103,6 +130,30 @@ pub enum creditbook_statement_format {
 
 c_enum!(creditbook_statement_format: Html, Text, Ubl, Json);
 
+/// A statement request as the core's.
+///
+/// # Safety
+/// `request` is NULL or points to a request whose pointers are each NULL or valid for the call.
+pub(crate) unsafe fn statement_request(
+    request: *const creditbook_statement_request,
+    cur: Currency,
+) -> FfiResult<StatementRequest> {
+    // SAFETY: the caller's contract.
+    let r = unsafe { request.as_ref() }.ok_or(FfiError::Null("request"))?;
+    // SAFETY: the request's pointers, each NULL or valid for the call.
+    unsafe {
+        Ok(StatementRequest {
+            from: r.from.get("request->from")?,
+            to: r.to.get("request->to")?,
+            statement_date: opt_date(r.statement_date, "request->statement_date")?,
+            due_date: opt_date(r.due_date, "request->due_date")?,
+            amount_due: r.amount_due.as_ref().map(|a| cur.from_minor(*a)),
+            language: opt_arg(r.language, "request->language")?.map(str::to_string),
+            number: opt_arg(r.number, "request->number")?.map(str::to_string),
+        })
+    }
+}
+
 /// Computes a statement of the account for `request` and writes a new handle to
 /// `*statement_out` (release it with `creditbook_statement_free`).
 #[no_mangle]
@@ -117,29 +168,9 @@ pub extern "C" fn creditbook_book_statement(
             let out = out(statement_out, "statement_out")?;
             // SAFETY: the caller's string.
             let account = unsafe { arg(account, "account") }?;
-            // SAFETY: the caller's request, or NULL.
-            let r = unsafe { request.as_ref() }.ok_or(FfiError::Null("request"))?;
-            let cur = b.settings().currency;
-            // SAFETY: the request's pointers, each NULL or valid for the call.
-            let request = unsafe {
-                StatementRequest {
-                    from: r.from.get("request->from")?,
-                    to: r.to.get("request->to")?,
-                    statement_date: opt_date(r.statement_date, "request->statement_date")?,
-                    due_date: opt_date(r.due_date, "request->due_date")?,
-                    amount_due: r.amount_due.as_ref().map(|a| cur.from_minor(*a)),
-                    language: opt_arg(r.language, "request->language")?.map(str::to_string),
-                    number: opt_arg(r.number, "request->number")?.map(str::to_string),
-                }
-            };
-            let statement = b.statement(account, &request)?;
-            let made = creditbook_statement {
-                statement,
-                errors: LastError::default(),
-            };
-            // SAFETY: not NULL.
-            unsafe { handle::give(out, made) };
-            Ok(())
+            // SAFETY: the caller's request, valid for the call, or NULL.
+            let request = unsafe { statement_request(request, b.settings().currency) }?;
+            creditbook_statement::give(out, b.statement(account, &request)?)
         })
     })
 }
@@ -226,6 +257,55 @@ pub extern "C" fn creditbook_statement_render(
         handle::call(statement, |s| {
             out(document_out, "document_out")?;
             write_string(document_out, "document_out", s.render(format, width)?)
+        })
+    })
+}
+
+/// A statement's "Pay online" link, as `creditbook_statement_get_payment_link` reads it.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct creditbook_statement_payment_link {
+    /// True when the statement shows a link (the fields below are then set).
+    pub present: bool,
+    /// The link's URL, borrowed from the statement: valid until it is freed. NULL without a link.
+    pub url: *const c_char,
+    /// What the link asks, in minor units.
+    pub amount: i64,
+    /// When it stops working (seconds since the epoch); 0 when the statement does not say.
+    pub expires_at: i64,
+    /// True when the amount due was above the store's cap, so the statement has no link and says
+    /// why.
+    pub omitted: bool,
+    /// That cap, in minor units (0 unless `omitted`).
+    pub omitted_cap: i64,
+}
+
+/// Writes to `*link_out` the statement's "Pay online" link (made by
+/// `creditbook_book_statement_with_link`), or that it has none.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_get_payment_link(
+    statement: *const creditbook_statement,
+    link_out: *mut creditbook_statement_payment_link,
+) -> creditbook_result {
+    ffi_panic_boundary!(on statement, {
+        handle::call(statement, |s| {
+            let o = out(link_out, "link_out")?;
+            let st = &s.statement;
+            let link = st.payment_link.as_ref();
+            let link = creditbook_statement_payment_link {
+                present: link.is_some(),
+                url: s.link_url.as_ref().map_or(std::ptr::null(), |u| u.as_ptr()),
+                amount: link.map_or(Ok(0), |l| minor(l.amount, st.currency))?,
+                expires_at: link.and_then(|l| l.expires_at).map_or(0, |t| t.timestamp()),
+                omitted: st.payment_link_omitted.is_some(),
+                omitted_cap: st
+                    .payment_link_omitted
+                    .map_or(Ok(0), |c| minor(c, st.currency))?,
+            };
+            // SAFETY: not NULL.
+            unsafe { o.write(link) };
+            Ok(())
         })
     })
 }

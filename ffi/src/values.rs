@@ -199,25 +199,41 @@ pub(crate) unsafe fn operation(p: *const creditbook_operation) -> FfiResult<Oper
     // SAFETY: the caller's contract.
     let op_id = unsafe { arg(op.op_id, "op->op_id") }?;
     let at = instant(op.at)?;
-    let all: u32 = PERMISSION_BITS.iter().map(|(b, _)| b).sum();
-    if op.permissions & !all != 0 {
-        return Err(FfiError::Enum("permission bit", i64::from(op.permissions)));
-    }
     let operation = Operation::new(op_id, at);
     // SAFETY: the caller's contract.
-    match unsafe { opt_arg(op.actor_id, "op->actor_id") }? {
-        Some(id) => {
-            let actor = PERMISSION_BITS
-                .iter()
-                .filter(|(bit, _)| op.permissions & bit != 0)
-                .fold(Actor::new(id), |a, (_, p)| a.with(*p));
-            Ok(operation.by(actor))
-        }
-        None if op.permissions != 0 => Err(invalid(
-            "op->permissions",
-            "permissions are granted to an actor: set op->actor_id".into(),
-        )),
+    match unsafe { actor(op.actor_id, op.permissions, "op->actor_id") }? {
+        Some(actor) => Ok(operation.by(actor)),
         None => Ok(operation),
+    }
+}
+
+/// An employee with the `CREDITBOOK_PERMISSION_*` bits granted to them; `None` without an id
+/// (who then may hold no permission).
+///
+/// # Safety
+/// `actor_id` is NULL or a NUL-terminated string valid for the call.
+pub(crate) unsafe fn actor(
+    actor_id: *const c_char,
+    permissions: u32,
+    what: &'static str,
+) -> FfiResult<Option<Actor>> {
+    let all: u32 = PERMISSION_BITS.iter().map(|(b, _)| b).sum();
+    if permissions & !all != 0 {
+        return Err(FfiError::Enum("permission bit", i64::from(permissions)));
+    }
+    // SAFETY: the caller's contract.
+    match unsafe { opt_arg(actor_id, what) }? {
+        Some(id) => Ok(Some(
+            PERMISSION_BITS
+                .iter()
+                .filter(|(bit, _)| permissions & bit != 0)
+                .fold(Actor::new(id), |a, (_, p)| a.with(*p)),
+        )),
+        None if permissions != 0 => Err(invalid(
+            "permissions",
+            "permissions are granted to an actor: set the actor's id".into(),
+        )),
+        None => Ok(None),
     }
 }
 
