@@ -57,14 +57,17 @@ pub(crate) unsafe fn free<T>(p: *mut T) {
 #[cfg(test)]
 mod tests {
     use crate::book::creditbook_book;
+    use crate::message::creditbook_message;
     use crate::statement::creditbook_statement;
 
     fn shared_between_threads<T: Send + Sync>() {}
 
-    /// The header promises that a book and a statement may be used from several threads at once.
+    /// The header promises that a book, a statement and a message may be used from several
+    /// threads at once.
     #[test]
-    fn books_and_statements_are_send_and_sync() {
+    fn books_statements_and_messages_are_send_and_sync() {
         shared_between_threads::<creditbook_book>();
         shared_between_threads::<creditbook_statement>();
+        shared_between_threads::<creditbook_message>();
     }
 }

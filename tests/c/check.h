@@ -65,6 +65,7 @@ void open_account(creditbook_book *book, const char *account, int64_t limit);
 /* The suites, each in its own file. */
 void test_api(void);
 void test_store(void);
+void test_outreach(void);
 void test_threads(void);
 void test_scenarios(const char *dir);
 

@@ -108,6 +108,7 @@ int main(int argc, char **argv) {
     }
     test_api();
     test_store();
+    test_outreach();
     test_threads();
     test_scenarios(argv[1]);
     printf("%d passed, %d failed\n", check_passed, check_failed);
