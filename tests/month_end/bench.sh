@@ -24,7 +24,7 @@ trap 'rm -f "$RESULTS"' EXIT
 for i in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %M" "$BIN" --entries "$DATA/entries.csv" --from 2024-12-01 --to 2024-12-31 \
         --format text 2>&1 >/dev/null | tail -n 1 | tee -a "$RESULTS" |
-        awk '{ printf "run %s: %.2f s, %.0f MiB\n", NR, $1, $2 / 1024 }'
+        awk -v run="$i" '{ printf "run %s: %.2f s, %.0f MiB\n", run, $1, $2 / 1024 }'
 done
 median() { cut -d' ' -f"$1" "$RESULTS" | sort -n | sed -n "$(((RUNS + 1) / 2))p"; }
 wall=$(median 1)
