@@ -207,13 +207,26 @@ impl<S: Store> Book<S> {
             self.catch_up(account, slot)?;
         }
         for attempt in 0..MAX_ATTEMPTS {
-            let (expected, entries) = {
+            let decided = {
                 let state = lock(slot);
                 if let Some(first) = state.operation(&op.op_id) {
                     return replay(account, first, command.digest(), &op.op_id);
                 }
-                let entries = rules::decide(&state, &self.settings, account, op, command)?;
-                (state.version(), entries)
+                let decided = rules::decide(&state, &self.settings, account, op, command);
+                (state.version(), decided)
+            };
+            let (expected, entries) = match decided {
+                (version, Ok(entries)) => (version, entries),
+                (version, Err(refusal)) => {
+                    // A write is checked by the store (the expected version); a refusal is not.
+                    // The cache may be behind the store (another Book wrote, or a write the store
+                    // reported failed had happened), so refuse only on the store's latest entries.
+                    self.catch_up(account, slot)?;
+                    if lock(slot).version() == version {
+                        return Err(refusal);
+                    }
+                    continue;
+                }
             };
             match self.store.append(account, expected, &entries) {
                 Ok(()) => {
