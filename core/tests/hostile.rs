@@ -1,0 +1,393 @@
+//! Hostile input through the Book, end to end: what a till or a customer can type reaches every
+//! statement format and every message escaped or refused, never as markup, formula or reordering
+//! control; control characters in any header value are refused before the mailer is called;
+//! amounts at the limits of `Decimal` and `i64` and sums beyond them give typed errors; identifiers
+//! of a megabyte are refused. (Renderer-level escaping of a hand-made statement is in
+//! statement_render.rs and statement_ubl.rs; header injection by field in messages.rs.)
+
+mod common;
+mod ports;
+
+use creditbook::{
+    Book, Charge, CreditLimit, Customer, Direction, Error, Message, Money,
+    OnlinePaymentConfirmation, OpenAccount, Operation, Payment, PostalAddress, StatementRequest,
+};
+use rust_decimal::Decimal;
+
+use common::{day, manager, money, noon, settings};
+use ports::{RecordingMailer, RecordingProvider};
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+const CDATA_END: &str = "]]><x/>";
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"pay here\")";
+/// Right-to-left override, isolates and marks: they reorder what follows them when displayed.
+const BIDI: [char; 9] = [
+    '\u{202a}', '\u{202b}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{200f}',
+    '\u{061c}',
+];
+
+fn hostile_name() -> String {
+    format!("{SCRIPT} {FORMULA} {CDATA_END} \u{202e}gnp.exe\u{2066}")
+}
+
+fn at() -> chrono::DateTime<chrono::Utc> {
+    noon(day(2026, 3, 2))
+}
+
+fn op(id: &str) -> Operation {
+    Operation::new(id, at()).by(manager())
+}
+
+/// A Book whose account "H-1" was opened and used with hostile text everywhere a caller gives
+/// text: name, address, sale and payment references, reasons.
+fn hostile_book(mailer: &RecordingMailer) -> Book {
+    let book = Book::new(settings())
+        .with_mailer(mailer.clone())
+        .with_payment_provider(RecordingProvider::default());
+    let mut customer = Customer::new("cust-h", hostile_name());
+    customer.email = Some("eve@example.com".into());
+    customer.language = Some("en".into());
+    customer.address = PostalAddress {
+        lines: vec![SCRIPT.into(), CDATA_END.into(), FORMULA.into()],
+        city: "\u{202e}lasrever".into(),
+        region: "'\"><img src=x onerror=alert(1)>".into(),
+        postal_code: "@SUM(A1:A9)".into(),
+        country: "CA".into(),
+    };
+    let open = OpenAccount {
+        customer,
+        credit_limit: CreditLimit::Amount(Decimal::new(500_000, 2)),
+        terms: None,
+    };
+    book.open_account("H-1", &op("o1"), open).unwrap();
+    book.charge("H-1", &op("o2"), Charge::new(money("120.00")).sale(FORMULA))
+        .unwrap();
+    book.charge("H-1", &op("o3"), Charge::new(money("80.00")).sale(SCRIPT))
+        .unwrap();
+    let payment = Payment {
+        reference: Some(CDATA_END.into()),
+        ..Payment::new(money("50.00"))
+    };
+    book.pay("H-1", &op("o4"), payment).unwrap();
+    book.adjust(
+        "H-1",
+        &op("o5"),
+        Direction::Debit,
+        money("1.00"),
+        &hostile_name(),
+    )
+    .unwrap();
+    book
+}
+
+fn assert_no_markup(what: &str, out: &str) {
+    for raw in ["<script", "<img", "<x/>"] {
+        // Escaped, a payload's `<` is `&lt;`: the raw tag never appears.
+        assert!(!out.contains(raw), "{what}: raw {raw:?} in\n{out}");
+    }
+}
+
+fn assert_no_bidi(what: &str, out: &str) {
+    assert!(
+        !out.chars().any(|c| BIDI.contains(&c)),
+        "{what}: a bidirectional control reorders what follows it"
+    );
+}
+
+#[test]
+fn hostile_text_stays_text_in_every_statement_format() {
+    let book = hostile_book(&RecordingMailer::default());
+    let st = book
+        .statement(
+            "H-1",
+            &StatementRequest::new(day(2026, 3, 1), day(2026, 3, 31)),
+        )
+        .unwrap();
+    let html = st.to_html().unwrap();
+    assert_no_markup("html", &html);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for width in [32, 40, 80, 160] {
+        let text = st.to_text(width).unwrap();
+        assert_no_bidi(&format!("text/{width}"), &text);
+        assert!(text.lines().all(|l| l.chars().count() <= width), "{text}");
+    }
+    let xml = st.to_ubl_xml().unwrap();
+    assert_no_markup("ubl", &xml);
+    // `]]>` is harmless in XML text only escaped; no CDATA section is opened by a value.
+    assert!(!xml.contains(CDATA_END), "ubl: raw ]]>");
+    let json: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+    assert_eq!(
+        json["customer"]["name"],
+        hostile_name(),
+        "json keeps the text as text"
+    );
+}
+
+#[test]
+fn hostile_text_stays_text_in_every_message() {
+    let mailer = RecordingMailer::default();
+    let book = hostile_book(&mailer);
+    let st = book
+        .statement(
+            "H-1",
+            &StatementRequest::new(day(2026, 3, 1), day(2026, 3, 31)),
+        )
+        .unwrap();
+    let mut messages: Vec<Message> = vec![
+        book.compose_statement_email(&st, None).unwrap(),
+        book.compose_invoice_email("H-1", 2, None).unwrap(),
+    ];
+    let link = book
+        .payment_link(
+            "H-1",
+            &op("o6"),
+            money("10.00"),
+            creditbook::LinkPurpose::Balance {
+                reference: "ST-1".into(),
+            },
+        )
+        .unwrap();
+    let confirmed = book
+        .confirm_online_payment(
+            "H-1",
+            &OnlinePaymentConfirmation {
+                provider_payment_id: "pp-1".into(),
+                amount: money("10.00"),
+                at: at(),
+                link: Some(link.record.reference.to_string()),
+            },
+        )
+        .unwrap();
+    messages.extend(confirmed.receipt.map(|(m, _)| m));
+    assert!(!messages.is_empty());
+    for m in &messages {
+        let what = format!("{:?}", m.kind);
+        assert_no_markup(&format!("{what} html"), &m.html);
+        assert!(
+            !m.subject.contains('\u{202e}'),
+            "{what} subject: {:?}",
+            m.subject
+        );
+        let bytes = m.to_rfc5322(at()).unwrap();
+        let head = String::from_utf8_lossy(&bytes);
+        let head = head.split("\r\n\r\n").next().unwrap();
+        assert!(!head.contains(SCRIPT), "{what}: {head}");
+        for a in &m.attachments {
+            if a.content_type.starts_with("text/html") || a.filename.ends_with(".xml") {
+                assert_no_markup(&a.filename, &String::from_utf8_lossy(&a.content));
+            }
+        }
+    }
+}
+
+#[test]
+fn ten_thousand_characters_are_refused_where_typed_and_survive_where_computed() {
+    let book = Book::new(settings());
+    let long = "W".repeat(10_000);
+    let open = |name: &str| OpenAccount {
+        customer: Customer::new("cust-l", name),
+        credit_limit: CreditLimit::Unlimited,
+        terms: None,
+    };
+    let refused = book.open_account("L-1", &op("l1"), open(&long));
+    assert!(
+        matches!(refused, Err(Error::InvalidInput { .. })),
+        "{refused:?}"
+    );
+    book.open_account("L-1", &op("l2"), open("Léa")).unwrap();
+    for reason in [long.as_str(), &"é".repeat(5_000)] {
+        let r = book.adjust("L-1", &op("l3"), Direction::Debit, money("1.00"), reason);
+        assert!(matches!(r, Err(Error::InvalidInput { .. })), "{r:?}");
+    }
+
+    // A statement the host fills with its own long values still renders, within its width.
+    book.charge("L-1", &op("l4"), Charge::new(money("5.00")))
+        .unwrap();
+    let mut st = book
+        .statement(
+            "L-1",
+            &StatementRequest::new(day(2026, 3, 1), day(2026, 3, 31)),
+        )
+        .unwrap();
+    st.customer.name = format!("{SCRIPT}{long}\u{202e}");
+    st.customer.address.lines = vec![long.clone(), format!("{FORMULA}{long}")];
+    st.store.header_text = format!("{CDATA_END}{long}");
+    if let Some(line) = st.lines.last_mut() {
+        line.reference = Some(format!("{long}{SCRIPT}"));
+    }
+    for width in [32, 48, 160] {
+        let text = st.to_text(width).unwrap();
+        assert!(text.lines().all(|l| l.chars().count() <= width));
+        assert_no_bidi("long text", &text);
+    }
+    assert_no_markup("long html", &st.to_html().unwrap());
+    assert_no_markup("long ubl", &st.to_ubl_xml().unwrap());
+    let json: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
+    assert_eq!(
+        json["customer"]["name"].as_str().unwrap().len(),
+        10_000 + 28
+    );
+}
+
+#[test]
+fn control_characters_in_any_header_value_are_refused_before_the_mailer_is_called() {
+    let mailer = RecordingMailer::default();
+    let book = hostile_book(&mailer);
+    let good = book.compose_invoice_email("H-1", 2, None).unwrap();
+    type Tamper = fn(&mut Message, &str);
+    let fields: [(&str, Tamper); 6] = [
+        ("recipient", |m, bad| m.to[0].push_str(bad)),
+        ("recipient", |m, bad| {
+            m.from = Some(format!("a@example.com{bad}"))
+        }),
+        ("subject", |m, bad| m.subject.push_str(bad)),
+        ("message id", |m, bad| m.id.push_str(bad)),
+        ("attachment name", |m, bad| {
+            m.attachments.push(creditbook::Attachment {
+                filename: format!("x{bad}.txt"),
+                content_type: "text/plain".into(),
+                content: b"x".to_vec(),
+            })
+        }),
+        ("attachment type", |m, bad| {
+            m.attachments.push(creditbook::Attachment {
+                filename: "x.txt".into(),
+                content_type: format!("text/plain{bad}"),
+                content: b"x".to_vec(),
+            })
+        }),
+    ];
+    let before = book.entries("H-1").unwrap();
+    for bad in ["\r", "\n", "\r\n", "\0", "\u{85}", "\u{1b}[2J"] {
+        for (field, tamper) in &fields {
+            let mut m = good.clone();
+            tamper(&mut m, bad);
+            let expected = Error::HeaderInjection { field };
+            assert_eq!(m.check_headers(), Err(expected.clone()), "{field} {bad:?}");
+            assert_eq!(m.to_rfc5322(at()), Err(expected.clone()), "{field} {bad:?}");
+            assert_eq!(book.send(&m, at()), Err(expected), "{field} {bad:?}");
+        }
+    }
+    assert_eq!(mailer.attempted(), 0);
+    assert_eq!(book.entries("H-1").unwrap(), before, "nothing recorded");
+}
+
+/// A Book with account "M-1" opened without a credit limit.
+fn unlimited_book() -> Book {
+    let book = Book::new(settings());
+    let open = OpenAccount {
+        customer: Customer::new("cust-m", "Max"),
+        credit_limit: CreditLimit::Unlimited,
+        terms: None,
+    };
+    book.open_account("M-1", &op("m1"), open).unwrap();
+    book
+}
+
+#[test]
+fn amounts_that_are_not_amounts_of_the_currency_give_typed_errors() {
+    let book = unlimited_book();
+    let cur = settings().currency;
+    let max = Decimal::from_i128_with_scale(Decimal::MAX.mantissa(), 2);
+    for bad in [Decimal::MIN, Decimal::new(1, 28), -max, Decimal::ZERO] {
+        for r in [
+            book.charge("M-1", &op("m8"), Charge::new(Money::new(bad, cur))),
+            book.pay("M-1", &op("m9"), Payment::new(Money::new(bad, cur))),
+            book.deposit("M-1", &op("m10"), Money::new(bad, cur), None),
+        ] {
+            assert!(
+                matches!(
+                    r,
+                    Err(Error::TooManyDecimals { .. }
+                        | Error::AmountNotPositive { .. }
+                        | Error::Overflow)
+                ),
+                "{bad}: {r:?}"
+            );
+        }
+    }
+    assert_eq!(book.entries("M-1").unwrap().len(), 1, "nothing recorded");
+    for text in [
+        "79228162514264337593543950336",
+        "1e30",
+        "NaN",
+        "1,5",
+        "0.001",
+        "",
+    ] {
+        assert!(Money::parse(text, cur).is_err(), "{text}");
+    }
+    assert_eq!(cur.to_minor(Decimal::MAX), Err(Error::Overflow));
+    assert_eq!(cur.from_minor(i64::MIN), Decimal::new(i64::MIN, 2));
+    assert_eq!(cur.from_minor(i64::MAX), Decimal::new(i64::MAX, 2));
+}
+
+/// Known, not fixed yet (see the report of issue 7): `money::add` is `Decimal::checked_add`,
+/// which rounds a sum that needs more than 96 bits to fewer decimals instead of failing, so two
+/// charges of the largest amount in cents are both recorded and a third cent is lost. Making
+/// `add` exact is not enough on its own: the rules do not fold a decision before it is written,
+/// so the overflowing charge would be recorded and the account no longer fold.
+#[test]
+#[ignore = "known: sums near Decimal::MAX round instead of overflowing"]
+fn sums_beyond_the_largest_amount_overflow_and_record_nothing() {
+    let book = unlimited_book();
+    let cur = settings().currency;
+    let max = Decimal::from_i128_with_scale(Decimal::MAX.mantissa(), 2);
+    book.charge("M-1", &op("m2"), Charge::new(Money::new(max, cur)))
+        .unwrap();
+    let again = book.charge("M-1", &op("m3"), Charge::new(money("0.01")));
+    assert_eq!(again.unwrap_err(), Error::Overflow);
+    let today = at().date_naive();
+    assert_eq!(book.summary("M-1", today).unwrap().balance_owed, max);
+    assert_eq!(book.entries("M-1").unwrap().len(), 2);
+}
+
+#[test]
+fn identifiers_of_a_megabyte_are_refused() {
+    let mailer = RecordingMailer::default();
+    let book = hostile_book(&mailer);
+    let huge = "x".repeat(1 << 20);
+    let invalid = |r: creditbook::Result<creditbook::Outcome>, what: &str| {
+        assert!(
+            matches!(r, Err(Error::InvalidInput { .. })),
+            "{what}: {r:?}"
+        );
+    };
+    invalid(
+        book.charge(&huge, &op("i1"), Charge::new(money("1.00"))),
+        "account id",
+    );
+    invalid(
+        book.charge("H-1", &op(&huge), Charge::new(money("1.00"))),
+        "operation id",
+    );
+    invalid(
+        book.charge(
+            "H-1",
+            &op("i2"),
+            Charge::new(money("1.00")).sale(huge.as_str()),
+        ),
+        "sale",
+    );
+    invalid(
+        book.deposit("H-1", &op("i3"), money("1.00"), Some(&huge)),
+        "deposit reference",
+    );
+    let customer = Customer::new(huge.as_str(), "Huge");
+    invalid(
+        book.update_contact("H-1", &op("i4"), customer),
+        "customer id",
+    );
+    let confirmed = book.confirm_online_payment(
+        "H-1",
+        &OnlinePaymentConfirmation {
+            provider_payment_id: huge.clone(),
+            amount: money("1.00"),
+            at: at(),
+            link: None,
+        },
+    );
+    assert!(matches!(confirmed, Err(Error::InvalidInput { .. })));
+    assert!(book.summary(&huge, at().date_naive()).is_err());
+    assert!(book.compose_invoice_email("H-1", 2, Some(&huge)).is_err());
+}
