@@ -53,10 +53,13 @@ impl Currency {
         u32::from(self.exponent)
     }
 
-    /// Checks that `amount` has no more significant decimals than this currency allows and returns
-    /// it at exactly the currency's scale.
+    /// Checks that `amount` has no more significant decimals than this currency allows and is at
+    /// most [`max_amount`] either way, and returns it at exactly the currency's scale.
     pub fn normalize(&self, amount: Decimal) -> Result<Decimal> {
         let exp = self.exponent();
+        if amount.abs() > max_amount() {
+            return Err(Error::Overflow);
+        }
         if amount.normalize().scale() > exp {
             return Err(Error::TooManyDecimals {
                 amount,
@@ -182,24 +185,24 @@ impl Money {
     /// Checks that this is a positive amount in `expected` with the currency's scale, and returns
     /// the amount at exactly that scale.
     pub fn positive_in(&self, expected: Currency) -> Result<Decimal> {
-        let amount = self.in_currency(expected)?;
-        if amount <= Decimal::ZERO {
+        self.require_currency(expected)?;
+        if self.amount <= Decimal::ZERO {
             return Err(Error::AmountNotPositive {
                 amount: self.amount,
             });
         }
-        Ok(amount)
+        expected.normalize(self.amount)
     }
 
     /// Checks that this is a non-negative amount in `expected`, at the currency's scale.
     pub fn non_negative_in(&self, expected: Currency) -> Result<Decimal> {
-        let amount = self.in_currency(expected)?;
-        if amount < Decimal::ZERO {
+        self.require_currency(expected)?;
+        if self.amount < Decimal::ZERO {
             return Err(Error::AmountNegative {
                 amount: self.amount,
             });
         }
-        Ok(amount)
+        expected.normalize(self.amount)
     }
 
     /// `Ok` when this amount is in `expected`, else [`Error::CurrencyMismatch`].
@@ -211,11 +214,6 @@ impl Money {
             });
         }
         Ok(())
-    }
-
-    fn in_currency(&self, expected: Currency) -> Result<Decimal> {
-        self.require_currency(expected)?;
-        expected.normalize(self.amount)
     }
 }
 
@@ -231,6 +229,13 @@ impl fmt::Display for Money {
         a.rescale(self.currency.exponent());
         write!(f, "{} {}", a, self.currency)
     }
+}
+
+/// The largest amount creditbook takes, in major units: 10^15 (a thousand trillion). Anything
+/// larger is refused with [`Error::Overflow`], so that no sum of an account's entries can come
+/// near the limits of the decimal type, where its arithmetic would round instead of failing.
+pub fn max_amount() -> Decimal {
+    Decimal::new(1_000_000_000_000_000, 0)
 }
 
 /// Checked addition: `a + b` or [`Error::Overflow`].
@@ -305,10 +310,13 @@ mod tests {
         assert_eq!(cad().from_minor(-5).to_string(), "-0.05");
         assert_eq!(cad().to_minor(Decimal::MAX), Err(Error::Overflow));
         assert_eq!(
-            cad()
-                .to_minor(Decimal::from_i64(i64::MAX / 100).unwrap())
-                .unwrap(),
-            i64::MAX / 100 * 100
+            cad().to_minor(max_amount()).unwrap(),
+            100_000_000_000_000_000
+        );
+        // Above the largest amount creditbook takes: refused, not rounded.
+        assert_eq!(
+            cad().to_minor(Decimal::from_i64(i64::MAX / 100).unwrap()),
+            Err(Error::Overflow)
         );
     }
 
