@@ -1,5 +1,5 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc ubl month-end python bench soak header header-check cbindgen c-lib c-test bench-c
+.PHONY: demo test lint unit doc ubl month-end python bench soak fuzz fuzz-replay header header-check cbindgen c-lib c-test bench-c
 
 CARGO ?= cargo
 
@@ -9,8 +9,9 @@ demo:
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
-## and the C ABI (make c-test) and the Python package (make python)
-test: lint unit doc ubl month-end c-test python
+## and the C ABI (make c-test) and the Python package (make python), and the fuzz corpus replayed
+## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay)
+test: lint unit doc ubl month-end c-test python fuzz-replay
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -54,6 +55,38 @@ SOAK_FIRST ?= 100001
 soak:
 	SIM_SEEDS=$(SOAK_SEEDS) SIM_FIRST=$(SOAK_FIRST) $(CARGO) test --release -p creditbook \
 		--test simulation --locked -- --nocapture tills_and_back_office
+
+# ---- fuzzing (fuzz/: its own crate and workspace, outside the main build) ----
+
+FUZZ_TARGETS := amount record statement email ffi
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 10
+FUZZ_RSS_MB ?= 1024
+CARGO_FUZZ := .tools/bin/cargo-fuzz
+
+## make fuzz: every cargo-fuzz target (fuzz/fuzz_targets, bodies in fuzz/checks) for FUZZ_SECONDS
+## each (default 60) on stable Rust without sanitizer (-s none), starting from fuzz/corpus/<target>;
+## new inputs go to fuzz/target/corpus/<target>, crashes to fuzz/artifacts/<target> (installs
+## cargo-fuzz into .tools when missing). Never run by make test.
+fuzz:
+	@[ -x $(CARGO_FUZZ) ] || $(CARGO) install cargo-fuzz --locked --root .tools
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/target/corpus/$$t && echo "== fuzz $$t ($(FUZZ_SECONDS) s)" && \
+		PATH="$(CURDIR)/.tools/bin:$$PATH" $(CARGO) fuzz run $$t -s none \
+			fuzz/target/corpus/$$t fuzz/corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) -print_final_stats=1 || exit 1; \
+	done
+
+## make fuzz-replay: the fuzz targets built as plain binaries (no instrumentation) and run once
+## on every file of their committed corpus (run by make test; no fuzzing)
+fuzz-replay:
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
+	$(CARGO) build --manifest-path fuzz/Cargo.toml --locked --bins
+	@for t in $(FUZZ_TARGETS); do \
+		fuzz/target/debug/$$t -runs=1 fuzz/corpus/$$t/* > fuzz/target/replay-$$t.log 2>&1 || \
+			{ cat fuzz/target/replay-$$t.log; echo "fuzz corpus replay of $$t failed" >&2; exit 1; }; \
+		echo "fuzz corpus replay: $$t, $$(ls fuzz/corpus/$$t | wc -l) files, no panic"; \
+	done
 
 # ---- the C ABI (ffi/, include/creditbook.h, tests/c, examples/c) ----
 
