@@ -58,7 +58,7 @@ soak:
 
 # ---- fuzzing (fuzz/: its own crate and workspace, outside the main build) ----
 
-FUZZ_TARGETS := amount record statement email ffi
+FUZZ_TARGETS := amount csv_line record statement email ffi
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB ?= 1024

@@ -18,23 +18,21 @@
 //! scratch folder and moved into DIR only when every statement is made, so DIR never holds half
 //! a run.
 //!
-//! Kinds: `charge` (a sale on account; the reference is the sale), `payment`, `deposit`,
-//! `refund_to_credit` (a refund to store credit without the original sale), `adjustment` (signed:
-//! positive, the customer owes more; negative, less). Two threads parse and record the file, each
+//! The lines are read by [`creditbook::import`] (its page lists the kinds). Two threads parse and record the file, each
 //! the accounts it owns (an account's entries stay in file order on one thread), into one Book.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::NaiveDate;
 use creditbook::i18n::Localizer;
+use creditbook::import::{parse_entry_line, EntryLine};
 use creditbook::statement::{html, text};
 use creditbook::{
-    Actor, Book, Charge, Command, CreditLimit, Currency, Customer, Direction, Money, OpenAccount,
-    Operation, Payment, Permission, Statement, StatementRequest, StoreSettings,
+    Actor, Book, Command, CreditLimit, Currency, Customer, OpenAccount, Operation, Permission,
+    Statement, StatementRequest, StoreSettings,
 };
-use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
@@ -112,90 +110,6 @@ fn parse_args() -> Result<Args, String> {
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date YYYY-MM-DD"))
-}
-
-/// One input line, parsed: which account, and the operation to record.
-struct Row<'a> {
-    account: &'a str,
-    op_id: SmolStr,
-    at: DateTime<Utc>,
-    command: Command,
-}
-
-/// `2024-12-01T03:04:05Z`, strictly.
-fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
-    let b = s.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
-    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-    let time = NaiveTime::from_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
-    Some(NaiveDateTime::new(date, time).and_utc())
-}
-
-fn parse_row(text: &str, cad: Currency) -> Result<Row<'_>, String> {
-    let mut f = [""; 6];
-    let mut fields = text.split(',');
-    for slot in &mut f {
-        *slot = fields.next().unwrap_or("");
-    }
-    let count = text.bytes().filter(|b| *b == b',').count() + 1;
-    if count != 6 {
-        return Err(format!("expected 6 fields, found {count}"));
-    }
-    let [entry_id, account, timestamp, kind, amount, reference] = f;
-    let at = parse_instant(timestamp).ok_or_else(|| format!("bad timestamp {timestamp:?}"))?;
-    let value = cad
-        .parse(amount)
-        .map_err(|e| format!("bad amount {amount:?}: {e}"))?;
-    let money = |v: Decimal| Money::new(v, cad);
-    let reference = (!reference.is_empty()).then(|| SmolStr::new(reference));
-    let command = match kind {
-        "charge" => Command::Charge(Charge {
-            amount: money(value),
-            sale: reference,
-            due_date: None,
-            override_reason: None,
-        }),
-        "payment" => Command::Payment(Payment {
-            amount: money(value),
-            invoices: Vec::new(),
-            reference,
-        }),
-        "deposit" => Command::Deposit {
-            amount: money(value),
-            reference,
-        },
-        "refund_to_credit" => Command::RefundToCredit {
-            amount: money(value),
-            sale: None,
-            sale_total: None,
-        },
-        "adjustment" => Command::Adjust {
-            direction: if value.is_sign_negative() {
-                Direction::Credit
-            } else {
-                Direction::Debit
-            },
-            amount: money(value.abs()),
-            reason: reference.map_or_else(|| "import".to_string(), |r| r.to_string()),
-        },
-        other => return Err(format!("unknown kind {other:?}")),
-    };
-    Ok(Row {
-        account,
-        op_id: SmolStr::new(entry_id),
-        at,
-        command,
-    })
 }
 
 /// The thread (of `threads`) that records an account: every entry of an account stays on one
@@ -289,7 +203,7 @@ fn record_account(job: &Job<'_>, lines: &[(u32, &str)]) -> Result<(SmolStr, usiz
     let mut last = 0;
     for &(line, text) in lines {
         last = line as usize;
-        let row = parse_row(text, job.cad).map_err(|e| (last, e))?;
+        let row = parse_entry_line(text, job.cad).map_err(|e| (last, e.to_string()))?;
         if account.is_empty() {
             open_account(&job.book, &row).map_err(|e| (last, e.to_string()))?;
             account = SmolStr::new(row.account);
@@ -308,7 +222,10 @@ fn record_account(job: &Job<'_>, lines: &[(u32, &str)]) -> Result<(SmolStr, usiz
     Ok((account, last))
 }
 
-fn open_account(book: &Book, row: &Row) -> Result<creditbook::Outcome, creditbook::Error> {
+fn open_account(
+    book: &Book,
+    row: &EntryLine<'_>,
+) -> Result<creditbook::Outcome, creditbook::Error> {
     book.open_account(
         row.account,
         &Operation::new(format!("open-{}", row.account), row.at),

@@ -22,6 +22,7 @@ pub mod entry;
 pub mod error;
 pub mod figures;
 pub mod i18n;
+pub mod import;
 pub mod ledger;
 pub mod links;
 pub mod list;

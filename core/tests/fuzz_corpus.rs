@@ -31,6 +31,11 @@ fn amount_corpus() {
 }
 
 #[test]
+fn csv_line_corpus() {
+    replay("csv_line", checks::csv_line::run);
+}
+
+#[test]
 fn record_corpus() {
     replay("record", checks::record::run);
 }

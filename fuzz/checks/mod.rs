@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod amount;
+pub mod csv_line;
 pub mod email;
 pub mod record;
 pub mod statement;
