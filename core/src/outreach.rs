@@ -18,6 +18,7 @@ use crate::money::Money;
 use crate::permission::{Actor, Permission};
 use crate::ports::{PaymentLinkRequest, PortError};
 use crate::settings::Automation;
+use crate::state::AccountState;
 use crate::statement::{PaymentLinkShown, Statement, StatementRequest};
 use crate::store::Store;
 
@@ -105,7 +106,9 @@ impl<S: Store> Book<S> {
     /// most the store's cap and, for a balance, at most what is owed; a deposit request cancels
     /// the pending request for the same sale. The link's reference is `<account>-<operation id>`;
     /// replaying the operation id returns the link made the first time without calling the
-    /// provider again (reused with another amount or purpose: `OperationIdConflict`).
+    /// provider again (reused with another amount or purpose: `OperationIdConflict`). A replay
+    /// that starts while the first call is still at the provider asks it again with the same
+    /// reference (what a provider deduplicates on); both calls return the link recorded first.
     pub fn payment_link(
         &self,
         account: &str,
@@ -117,20 +120,10 @@ impl<S: Store> Book<S> {
             port: "payment provider",
         })?;
         let settings = self.settings();
+        let (amount_asked, purpose_asked) = (amount, purpose.clone());
         // Checked before the provider is asked, so a refused link costs nothing.
         let check = self.with_account(account, |state| -> Result<LinkCheck> {
-            if let Some(first) = state.operation(&op.op_id) {
-                let link = link_in(account, first, &op.op_id, true)?;
-                // The same operation id with another amount or purpose is another operation.
-                let cur = state.ledger().profile().map(|p| p.currency);
-                let same = link.record.purpose == purpose
-                    && link.record.amount == amount.amount
-                    && cur == Some(amount.currency);
-                if !same {
-                    return Err(Error::OperationIdConflict {
-                        op_id: op.op_id.to_string(),
-                    });
-                }
+            if let Some(link) = recorded_link(state, account, op, &amount, &purpose)? {
                 return Ok(LinkCheck::Replay(link));
             }
             let profile = state.ledger().profile_of(account)?;
@@ -181,8 +174,19 @@ impl<S: Store> Book<S> {
             url,
             expires_at: request.expires_at,
         };
-        let outcome = self.execute(account, op, &Command::RecordPaymentLink(Box::new(record)))?;
-        link_in(account, &outcome.entries, &op.op_id, outcome.replayed)
+        match self.execute(account, op, &Command::RecordPaymentLink(Box::new(record))) {
+            Ok(outcome) => link_in(account, &outcome.entries, &op.op_id, outcome.replayed),
+            // The same request, made again while the provider was answering this one (a till
+            // tapping twice), recorded its link first: that link is the answer to both.
+            Err(Error::OperationIdConflict { .. }) => self
+                .with_account(account, |state| {
+                    recorded_link(state, account, op, &amount_asked, &purpose_asked)
+                })??
+                .ok_or_else(|| Error::OperationIdConflict {
+                    op_id: op.op_id.to_string(),
+                }),
+            Err(e) => Err(e),
+        }
     }
 
     /// The account's statement, with a "Pay online" link for its amount due when the Book has a
@@ -548,6 +552,31 @@ enum LinkCheck {
         customer_name: String,
         amount: Decimal,
     },
+}
+
+/// The link operation `op` already recorded on the account, if it did; the same operation id used
+/// for anything else (another amount, purpose or kind of operation) is `OperationIdConflict`.
+fn recorded_link(
+    state: &AccountState,
+    account: &str,
+    op: &Operation,
+    amount: &Money,
+    purpose: &LinkPurpose,
+) -> Result<Option<PaymentLink>> {
+    let Some(first) = state.operation(&op.op_id) else {
+        return Ok(None);
+    };
+    let link = link_in(account, first, &op.op_id, true)?;
+    let cur = state.ledger().profile().map(|p| p.currency);
+    let same = link.record.purpose == *purpose
+        && link.record.amount == amount.amount
+        && cur == Some(amount.currency);
+    if !same {
+        return Err(Error::OperationIdConflict {
+            op_id: op.op_id.to_string(),
+        });
+    }
+    Ok(Some(link))
 }
 
 /// The link an operation's entries recorded; `replayed` when they were recorded before this call.
