@@ -131,8 +131,9 @@ c-lib:
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(C_LIB)|' -e 's|@VERSION@|$(VERSION)|' \
 		ffi/creditbook.pc.in > $(TARGET)/creditbook.pc
 
-## make c-test: the header (C99, C++17), the C suite under AddressSanitizer+UBSan and under
-## valgrind, the C++ RAII wrappers, and the till example run twice over one file
+## make c-test: the header (C99, C++17), the C suite and the NULL sweep of every function
+## (tests/c/null_sweep.py) under AddressSanitizer+UBSan and under valgrind, the C++ RAII
+## wrappers, and the till example run twice over one file
 c-test: header-check c-lib
 	@command -v valgrind >/dev/null || tests/apt-install.sh valgrind
 	@command -v pkg-config >/dev/null || tests/apt-install.sh pkg-config
@@ -149,6 +150,15 @@ c-test: header-check c-lib
 	valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect \
 		$(C_OUT)/tests tests/scenarios
+	python3 tests/c/null_sweep.py $(C_OUT)
+	$(CC) $(C_TEST_FLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer $(C_OUT)/null_sweep.c $(C_LIB)/libcreditbook.a $(C_SYS_LIBS) \
+		-o $(C_OUT)/null-sweep-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/null-sweep-asan
+	$(CC) $(C_TEST_FLAGS) $(C_OUT)/null_sweep.c $$($(PKG_CONFIG_IN_TREE) --cflags --libs creditbook) \
+		-Wl,-rpath,$(C_LIB) -lpthread -o $(C_OUT)/null-sweep
+	valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect $(C_OUT)/null-sweep
 	$(CXX) -std=c++17 $(C_WARNINGS) -g -Iinclude tests/c/raii.cpp $(C_LIB)/libcreditbook.a \
 		$(C_SYS_LIBS) -o $(C_OUT)/raii
 	$(C_OUT)/raii
