@@ -1,6 +1,9 @@
 //! Deterministic simulation: three tills and a back office run random operations of every kind
 //! against one Book over a store, a mailer and a payment provider that fail on purpose, and the
-//! Book is restarted at random points. One seeded generator decides everything (which till acts
+//! Book is restarted at random points. The mailer and the provider go down, and turn slow: they
+//! do the work and answer too late, so the Book sees a failure (a link asked again must be the
+//! same request; a message sent again is counted, never recorded delivered twice; the gated,
+//! multi-threaded version of a slow port is slow_ports.rs). One seeded generator decides everything (which till acts
 //! next, what it does, which call fails and how), so a failing seed replays exactly.
 //!
 //! After every step the invariants hold (`sim::check`, a restarted Book agrees), every operation
@@ -26,7 +29,7 @@ use chrono::{DateTime, Duration, Utc};
 use creditbook::{
     Book, Charge, Command, CreditLimit, Customer, Delivery, Direction, Entry, EntryKind, Error,
     LinkPurpose, MemoryStore, Message, OnlinePaymentConfirmation, OpenAccount, Operation,
-    PaymentTerms, Policies, Store, StoreError, StoreSettings,
+    PaymentLinkRequest, PaymentTerms, Policies, Store, StoreError, StoreSettings,
 };
 use rust_decimal::Decimal;
 use smol_str::SmolStr;
@@ -220,6 +223,8 @@ struct Stats {
     restarts: u64,
     mailer_faults: u64,
     provider_faults: u64,
+    late_mailer: u64,
+    late_provider: u64,
     confirmations: u64,
     duplicate_confirmations: u64,
     sends: u64,
@@ -238,6 +243,8 @@ impl Stats {
         self.restarts += o.restarts;
         self.mailer_faults += o.mailer_faults;
         self.provider_faults += o.provider_faults;
+        self.late_mailer += o.late_mailer;
+        self.late_provider += o.late_provider;
         self.confirmations += o.confirmations;
         self.duplicate_confirmations += o.duplicate_confirmations;
         self.sends += o.sends;
@@ -247,12 +254,15 @@ impl Stats {
     }
 }
 
-/// Sends of one message id: how often the mailer delivered it, and whether a delivery may have
-/// gone unrecorded (the store failed after the mailer delivered: the retry sends it again).
+/// Sends of one message id: how often the mailer delivered it, and how many deliveries the Book
+/// could not know of: the store failed after the mailer delivered, or the mailer delivered but
+/// answered too late (a retry then sends the message again; its Message-ID stays the same, so a
+/// mail client shows it once).
 #[derive(Default)]
 struct Sends {
     delivered: usize,
     unrecorded: usize,
+    late: usize,
 }
 
 struct Sim {
@@ -423,6 +433,12 @@ impl Sim {
         if self.rng.chance(5) {
             let down = !self.provider.down.load(Ordering::SeqCst);
             self.provider.down.store(down, Ordering::SeqCst);
+        }
+        // Slow: the mailer and the provider do the work, and answer too late.
+        for late in [&self.mailer.late, &self.provider.late] {
+            if self.rng.chance(3) {
+                late.store(!late.load(Ordering::SeqCst), Ordering::SeqCst);
+            }
         }
         if self.rng.chance(2) {
             self.restart();
@@ -751,6 +767,8 @@ impl Sim {
             Action::Link(amount, purpose) => {
                 if self.provider.down.load(Ordering::SeqCst) {
                     self.stats.provider_faults += 1;
+                } else if self.provider.late.load(Ordering::SeqCst) {
+                    self.stats.late_provider += 1;
                 }
                 self.book
                     .payment_link(op.account, &op.op, *amount, purpose.clone())
@@ -779,6 +797,8 @@ impl Sim {
         let delivered = self.mailer.delivered().len();
         if self.mailer.down.load(Ordering::SeqCst) {
             self.stats.mailer_faults += 1;
+        } else if self.mailer.late.load(Ordering::SeqCst) {
+            self.stats.late_mailer += 1;
         }
         let sent = self.book.send(&message, op.op.at);
         let now_delivered = self.mailer.delivered().len() - delivered;
@@ -799,8 +819,10 @@ impl Sim {
         self.stats.sends += 1;
         let s = self.sends.entry(m.id.clone()).or_default();
         s.delivered += delivered;
-        if delivered > 0 && sent.as_ref().is_err_and(ambiguous) {
-            s.unrecorded += 1;
+        match sent {
+            Err(e) if delivered > 0 && ambiguous(e) => s.unrecorded += 1,
+            Err(Error::DeliveryFailed { code: 504, .. }) if delivered > 0 => s.late += 1,
+            _ => {}
         }
     }
 
@@ -857,7 +879,12 @@ impl Sim {
                 );
                 assert!(recorded.is_empty(), "{op:?} refused ({e:?}) but recorded");
                 self.check_refusal(&op, &e);
+                let provider_failed = matches!(e, Error::PaymentProviderFailed { .. });
                 self.truth.insert(key, Truth::Refused(e));
+                // The clerk asks for the link again (the provider may have made it already).
+                if provider_failed && self.rng.chance(70) {
+                    self.pending[actor].push(op);
+                }
             }
         }
     }
@@ -921,6 +948,16 @@ impl Sim {
         self.faults(false);
         let today = self.today();
         let reader = self.reader();
+        // A link asked again is the same request: the provider can deduplicate it by reference.
+        let mut requests: BTreeMap<String, PaymentLinkRequest> = BTreeMap::new();
+        for r in self.provider.made() {
+            match requests.get(&r.reference) {
+                Some(first) => assert_eq!(first, &r, "one reference, two requests"),
+                None => {
+                    requests.insert(r.reference.clone(), r);
+                }
+            }
+        }
         for account in ACCOUNTS {
             sim::check(&reader, account, today);
             if read {
@@ -959,14 +996,27 @@ impl Sim {
                 }
             }
             assert!(delivered.values().all(|n| *n == 1), "{delivered:?}");
+            // Every link recorded was made by the provider, at the URL it gave.
+            for e in &entries {
+                if let EntryKind::PaymentLinkCreated(l) = &e.kind {
+                    let url = format!("https://pay.example/{}", l.reference);
+                    assert_eq!(l.url, url, "a link recorded with another URL");
+                    assert!(
+                        requests.contains_key(l.reference.as_str()),
+                        "{} recorded, never asked of the provider",
+                        l.reference
+                    );
+                }
+            }
         }
         // The mailer delivered each message once, unless the store lost the record of a delivery.
         for (id, s) in &self.sends {
             assert!(
-                s.delivered <= 1 + s.unrecorded,
-                "{id} delivered {} times, {} unrecorded",
+                s.delivered <= 1 + s.unrecorded + s.late,
+                "{id} delivered {} times, {} unrecorded, {} late",
                 s.delivered,
-                s.unrecorded
+                s.unrecorded,
+                s.late
             );
         }
     }
@@ -1041,8 +1091,9 @@ fn tills_and_back_office_under_faults_lose_and_double_nothing() {
         "simulation: {} seeds x {steps} steps in {:.1?}: {} calls ({} acknowledged, {} refused, \
          {} store failures seen, {} retries, {} replays), {} restarts; store faults injected: \
          {conflicts} conflicts, {before} failures before writing, {after} after writing, {loads} \
-         failed loads; {} calls with the mailer down, {} with the provider down; {} online \
-         confirmations ({} duplicates), {} sends",
+         failed loads; {} calls with the mailer down, {} with the provider down, {} with the \
+         mailer and {} with the provider answering too late; {} online confirmations ({} \
+         duplicates), {} sends",
         seeds.len(),
         started.elapsed(),
         total.calls,
@@ -1054,6 +1105,8 @@ fn tills_and_back_office_under_faults_lose_and_double_nothing() {
         total.restarts,
         total.mailer_faults,
         total.provider_faults,
+        total.late_mailer,
+        total.late_provider,
         total.confirmations,
         total.duplicate_confirmations,
         total.sends,

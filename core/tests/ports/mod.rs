@@ -10,11 +10,13 @@ use creditbook::{
     Book, EntryKind, Mailer, Message, MessageRecord, PaymentLinkRequest, PaymentProvider, PortError,
 };
 
-/// Keeps every message it delivers; fails while `down` is set.
+/// Keeps every message it delivers; fails while `down` is set; while `late` is set, delivers and
+/// then reports a timeout (a slow mail server: the caller gave up before it answered).
 #[derive(Clone, Default)]
 pub struct RecordingMailer {
     pub sent: Arc<Mutex<Vec<Message>>>,
     pub down: Arc<AtomicBool>,
+    pub late: Arc<AtomicBool>,
     pub attempts: Arc<AtomicU32>,
 }
 
@@ -42,15 +44,23 @@ impl Mailer for RecordingMailer {
             return Err(PortError::new(421, "mail server down"));
         }
         self.sent.lock().unwrap().push(message.clone());
+        if self.late.load(Ordering::SeqCst) {
+            return Err(PortError::new(
+                504,
+                "no answer from the mail server in time",
+            ));
+        }
         Ok(format!("delivery-{n}"))
     }
 }
 
-/// Makes links `https://pay.example/<reference>`; keeps every request; fails while `down` is set.
+/// Makes links `https://pay.example/<reference>`; keeps every request; fails while `down` is set;
+/// while `late` is set, makes the link and then reports a timeout.
 #[derive(Clone, Default)]
 pub struct RecordingProvider {
     pub requests: Arc<Mutex<Vec<PaymentLinkRequest>>>,
     pub down: Arc<AtomicBool>,
+    pub late: Arc<AtomicBool>,
 }
 
 impl RecordingProvider {
@@ -66,6 +76,9 @@ impl PaymentProvider for RecordingProvider {
             return Err(PortError::new(503, "provider unavailable"));
         }
         self.requests.lock().unwrap().push(request.clone());
+        if self.late.load(Ordering::SeqCst) {
+            return Err(PortError::new(504, "no answer from the provider in time"));
+        }
         Ok(format!("https://pay.example/{}", request.reference))
     }
 }
