@@ -506,7 +506,10 @@ impl<S: Store> Book<S> {
 
     /// On the store's statement day, last month's statements of every account with a balance
     /// owed or store credit, each with its "Pay online" link when the Book can make one; on any
-    /// other day, none. `at` is when the links are made.
+    /// other day, none. `at` is when the links are made. A link the provider cannot make fails
+    /// the run (`PaymentProviderFailed`) rather than send a statement without its link: run it
+    /// again when the provider is back; the links already made are replayed, not made twice
+    /// (their operation ids are named by the month and the amount).
     pub fn statements_due(&self, day: NaiveDate, at: DateTime<Utc>) -> Result<Vec<Statement>> {
         if self.automation().statement_day != Some(day.day()) {
             return Ok(Vec::new());

@@ -587,3 +587,27 @@ fn a_payment_before_the_statement_day_lowers_the_link_and_fails_nothing() {
     assert_eq!(due[0].payment_link, None);
     assert_eq!(provider.made().len(), 2);
 }
+
+#[test]
+fn a_provider_down_fails_the_statement_run_and_the_rerun_makes_each_link_once() {
+    let provider = RecordingProvider::default();
+    let shop = month_of_four_accounts(Some(provider.clone()));
+    let on = day(2026, 4, 5);
+    provider
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let err = shop.book.statements_due(on, noon(on)).unwrap_err();
+    assert!(
+        matches!(err, Error::PaymentProviderFailed { code: 503, .. }),
+        "{err:?}"
+    );
+    assert!(provider.made().is_empty());
+    provider
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let due = shop.book.statements_due(on, noon(on)).unwrap();
+    assert!(due[0].payment_link.is_some());
+    let again = shop.book.statements_due(on, noon(on)).unwrap();
+    assert_eq!(again[0].payment_link, due[0].payment_link);
+    assert_eq!(provider.made().len(), 1, "each link made once");
+}
