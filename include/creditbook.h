@@ -1189,8 +1189,8 @@ typedef struct creditbook_operation {
    */
   int64_t at;
   /**
-   * The acting employee's id, recorded on the entries; NULL: no named employee (who then holds
-   * no permission).
+   * The acting employee's id, 1 to 128 bytes of UTF-8 (`INVALID_INPUT` otherwise), recorded on
+   * the entries; NULL: no named employee (who then holds no permission).
    */
   const char *actor_id;
   /**

@@ -182,8 +182,8 @@ pub struct creditbook_operation {
     pub op_id: *const c_char,
     /// When it happened: seconds since 1970-01-01T00:00:00Z (a `time_t`).
     pub at: i64,
-    /// The acting employee's id, recorded on the entries; NULL: no named employee (who then holds
-    /// no permission).
+    /// The acting employee's id, 1 to 128 bytes of UTF-8 (`INVALID_INPUT` otherwise), recorded on
+    /// the entries; NULL: no named employee (who then holds no permission).
     pub actor_id: *const c_char,
     /// `CREDITBOOK_PERMISSION_*` bits granted to the employee for this call; 0 without an actor.
     pub permissions: u32,
@@ -223,12 +223,17 @@ pub(crate) unsafe fn actor(
     }
     // SAFETY: the caller's contract.
     match unsafe { opt_arg(actor_id, what) }? {
-        Some(id) => Ok(Some(
-            PERMISSION_BITS
-                .iter()
-                .filter(|(bit, _)| permissions & bit != 0)
-                .fold(Actor::new(id), |a, (_, p)| a.with(*p)),
-        )),
+        Some(id) => {
+            // Recorded on every entry the operation makes: an identifier, checked as the
+            // operation id is (the core checks only that one).
+            creditbook::validate::check_id(what, id)?;
+            Ok(Some(
+                PERMISSION_BITS
+                    .iter()
+                    .filter(|(bit, _)| permissions & bit != 0)
+                    .fold(Actor::new(id), |a, (_, p)| a.with(*p)),
+            ))
+        }
         None if permissions != 0 => Err(invalid(
             "permissions",
             "permissions are granted to an actor: set the actor's id".into(),
