@@ -101,6 +101,9 @@ void open_account(creditbook_book *book, const char *account, int64_t limit) {
                                           CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
 }
 
+/* tests/c/test_hostile.c */
+void test_hostile(void);
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s SCENARIO_DIR\n", argv[0]);
@@ -110,6 +113,7 @@ int main(int argc, char **argv) {
     test_store();
     test_outreach();
     test_threads();
+    test_hostile();
     test_scenarios(argv[1]);
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
