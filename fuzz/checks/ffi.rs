@@ -3,6 +3,11 @@
 //! instant, limit kind and amount, terms kind and days, permissions), then
 //! `text SEP currency SEP account SEP op id SEP actor SEP customer id SEP name SEP email SEP
 //! language SEP sale SEP override reason SEP timezone`.
+//!
+//! After the charge, the account's statement goes through C too: a request with fuzzed dates
+//! (from the integers), amount due, language and number; every rendering at a fuzzed width (and
+//! an unknown format); the statement email to the fuzzed address and its RFC 5322 bytes; and the
+//! store's settings take the fuzzed texts as tolerance, languages, region and message addresses.
 
 use std::ffi::{c_char, CString};
 use std::ptr;
@@ -48,9 +53,22 @@ struct Customer {
     address: PostalAddress,
 }
 
+#[repr(C)]
+struct StatementRequest {
+    from: Date,
+    to: Date,
+    statement_date: *const Date,
+    due_date: *const Date,
+    amount_due: *const i64,
+    language: *const c_char,
+    number: *const c_char,
+}
+
 /// Opaque handles.
 enum Settings {}
 enum Book {}
+enum Statement {}
+enum Message {}
 
 /// Room for a `creditbook_outcome` (a few integers), whatever its exact layout.
 type OutcomeBuf = [u64; 32];
@@ -86,6 +104,64 @@ extern "C" {
         terms_days: u32,
         outcome: *mut OutcomeBuf,
     ) -> u32;
+    fn creditbook_settings_set_over_limit_tolerance(
+        s: *mut Settings,
+        percent: *const c_char,
+    ) -> u32;
+    fn creditbook_settings_set_statement_percent_due(
+        s: *mut Settings,
+        percent: *const c_char,
+    ) -> u32;
+    fn creditbook_settings_set_languages(
+        s: *mut Settings,
+        codes: *const *const c_char,
+        count: usize,
+        own: *const c_char,
+    ) -> u32;
+    fn creditbook_settings_set_region(
+        s: *mut Settings,
+        country: *const c_char,
+        display: u32,
+    ) -> u32;
+    fn creditbook_settings_set_message_addresses(
+        s: *mut Settings,
+        from: *const c_char,
+        notices_to: *const c_char,
+    ) -> u32;
+    fn creditbook_settings_set_statement_texts(
+        s: *mut Settings,
+        payable_to: *const c_char,
+        header: *const c_char,
+    ) -> u32;
+    fn creditbook_settings_last_error(s: *const Settings, out: *mut *mut c_char) -> u32;
+    fn creditbook_book_statement(
+        book: *const Book,
+        account: *const c_char,
+        request: *const StatementRequest,
+        out: *mut *mut Statement,
+    ) -> u32;
+    fn creditbook_statement_free(st: *mut Statement);
+    fn creditbook_statement_render(
+        st: *const Statement,
+        format: u32,
+        width: usize,
+        out: *mut *mut c_char,
+    ) -> u32;
+    fn creditbook_statement_last_error(st: *const Statement, out: *mut *mut c_char) -> u32;
+    fn creditbook_book_compose_statement_email(
+        book: *const Book,
+        st: *const Statement,
+        to: *const c_char,
+        out: *mut *mut Message,
+    ) -> u32;
+    fn creditbook_message_free(m: *mut Message);
+    fn creditbook_message_to_rfc5322(
+        m: *const Message,
+        date: i64,
+        bytes: *mut *mut u8,
+        len: *mut usize,
+    ) -> u32;
+    fn creditbook_bytes_free(bytes: *mut u8, len: usize);
     fn creditbook_book_charge(
         book: *const Book,
         account: *const c_char,
@@ -198,6 +274,7 @@ pub fn run(data: &[u8]) {
             );
             assert_eq!(r, OK);
         }
+        fuzz_settings(settings, &f, head[33]);
         let mut book = ptr::null_mut();
         assert_eq!(creditbook_book_new(settings, ptr::null(), &mut book), OK);
         creditbook_settings_free(settings);
@@ -256,8 +333,111 @@ pub fn run(data: &[u8]) {
             );
             check(book, "charge", r);
         }
+        fuzz_statement(book, &f, &head, &due, at);
         creditbook_book_free(book);
     }
+}
+
+/// Each fuzzed text as each setting that takes text; a refusal leaves a message on the settings.
+unsafe fn fuzz_settings(settings: *mut Settings, f: &[CString], bits: u8) {
+    let results = [
+        (
+            "set_over_limit_tolerance",
+            creditbook_settings_set_over_limit_tolerance(settings, f[0].as_ptr()),
+        ),
+        (
+            "set_statement_percent_due",
+            creditbook_settings_set_statement_percent_due(settings, f[1].as_ptr()),
+        ),
+        ("set_languages", {
+            let en = c(b"en");
+            let codes = [f[8].as_ptr(), en.as_ptr(), f[1].as_ptr()];
+            let count = usize::from(bits % 4).min(codes.len());
+            creditbook_settings_set_languages(settings, codes.as_ptr(), count, opt(&f[8]))
+        }),
+        (
+            "set_region",
+            creditbook_settings_set_region(settings, f[1].as_ptr(), u32::from(bits >> 4) % 3),
+        ),
+        (
+            "set_message_addresses",
+            creditbook_settings_set_message_addresses(settings, opt(&f[7]), opt(&f[4])),
+        ),
+        (
+            "set_statement_texts",
+            creditbook_settings_set_statement_texts(settings, opt(&f[9]), opt(&f[10])),
+        ),
+    ];
+    for (what, r) in results {
+        ok_or_typed(what, r);
+        if r != OK {
+            let mut msg = ptr::null_mut();
+            assert_eq!(creditbook_settings_last_error(settings, &mut msg), OK);
+            assert!(!msg.is_null() && *msg != 0, "{what}: {r} without a message");
+            creditbook_string_free(msg);
+        }
+    }
+}
+
+/// The account's statement for a fuzzed request, every rendering, and its email.
+unsafe fn fuzz_statement(book: *const Book, f: &[CString], head: &[u8; 40], due: &Date, at: i64) {
+    let day = |b: u8| Date {
+        year: 2026 + i32::from(b >> 6) - 1,
+        month: u32::from(b & 15),
+        day: u32::from(b >> 2 & 31),
+    };
+    let amount_due = i64::from(i32::from_le_bytes(int(head, 8)));
+    let request = StatementRequest {
+        from: day(head[0]),
+        to: day(head[1]),
+        statement_date: if head[2] & 1 == 0 { ptr::null() } else { due },
+        due_date: if head[2] & 2 == 0 { ptr::null() } else { due },
+        amount_due: if head[2] & 4 == 0 {
+            ptr::null()
+        } else {
+            &amount_due
+        },
+        language: opt(&f[8]),
+        number: opt(&f[10]),
+    };
+    let mut st = ptr::null_mut();
+    let r = creditbook_book_statement(book, f[2].as_ptr(), &request, &mut st);
+    check(book, "statement", r);
+    if r != OK {
+        assert!(st.is_null(), "statement written on failure");
+        return;
+    }
+    let width = usize::from(u16::from_le_bytes(int(head, 3)) % 300);
+    for format in [0, 1, 2, 3, u32::from(head[5])] {
+        let mut doc = ptr::null_mut();
+        let r = creditbook_statement_render(st, format, width, &mut doc);
+        ok_or_typed("statement_render", r);
+        if r == OK {
+            assert!(!doc.is_null());
+            creditbook_string_free(doc);
+        } else {
+            assert!(doc.is_null(), "render wrote its output on failure");
+            let mut msg = ptr::null_mut();
+            assert_eq!(creditbook_statement_last_error(st, &mut msg), OK);
+            creditbook_string_free(msg);
+        }
+    }
+    let mut message = ptr::null_mut();
+    let r = creditbook_book_compose_statement_email(book, st, opt(&f[7]), &mut message);
+    check(book, "compose_statement_email", r);
+    if r == OK {
+        let (mut bytes, mut len) = (ptr::null_mut(), 0usize);
+        let r = creditbook_message_to_rfc5322(message, at, &mut bytes, &mut len);
+        ok_or_typed("message_to_rfc5322", r);
+        if r == OK {
+            let text = std::slice::from_raw_parts(bytes, len);
+            let head_end = text.windows(4).position(|w| w == b"\r\n\r\n");
+            assert!(head_end.is_some(), "a message without a header block");
+            creditbook_bytes_free(bytes, len);
+        }
+        creditbook_message_free(message);
+    }
+    creditbook_statement_free(st);
 }
 
 /// A refusal is typed and the book's last error says why.
