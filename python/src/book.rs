@@ -658,8 +658,10 @@ impl PyBook {
         op_id: &Bound<'py, PyAny>,
         actor: Option<PyRef<'py, PyActor>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let direction =
-            parse_word("direction", Some(direction), DIRECTIONS)?.unwrap_or(Direction::Debit);
+        // Required: `None` is no direction (it was taken as "debit", moving money the wrong way).
+        let direction = parse_word("direction", Some(direction), DIRECTIONS)?.ok_or_else(|| {
+            PyTypeError::new_err("direction must be a str (\"debit\" or \"credit\"), not NoneType")
+        })?;
         let command = Command::Adjust {
             direction,
             amount: convert::money("amount", amount, self.currency())?,

@@ -122,6 +122,10 @@ fn decimal_from_tuple(obj: &Bound<'_, PyAny>, text: &str) -> PyResult<Decimal> {
             .and_then(|m| m.checked_add(i128::from(*d)))
             .ok_or_else(|| crate::errors::core(Error::Overflow))?;
     }
+    if mantissa == 0 {
+        // Zero whatever its exponent: `0E+999999999999999999` is not 10^18 multiplications.
+        exponent = exponent.min(0);
+    }
     while exponent > 0 {
         mantissa = mantissa
             .checked_mul(10)
@@ -131,7 +135,8 @@ fn decimal_from_tuple(obj: &Bound<'_, PyAny>, text: &str) -> PyResult<Decimal> {
     if sign == 1 {
         mantissa = -mantissa;
     }
-    let scale = u32::try_from(-exponent).map_err(|_| invalid())?;
+    // `exponent` is at most 0 here; below -u32::MAX it is still too many decimals.
+    let scale = u32::try_from(-exponent).unwrap_or(u32::MAX);
     if scale > 28 {
         // More decimals than any currency has.
         return Err(crate::errors::core(Error::TooManyDecimals {
