@@ -597,7 +597,7 @@ static void check(const char *fn, const char *param, int required, creditbook_re
     if (param == NULL && !in_callback && rc == CREDITBOOK_RESULT_OK) baseline_ok++;
     if (strcmp(creditbook_result_name(rc), "UNKNOWN") == 0) fail(fn, param, "an unknown result", rc);
     if (rc == CREDITBOOK_RESULT_PANIC) fail(fn, param, "a panic crossed into the result", rc);
-    if (param != NULL && rc == CREDITBOOK_RESULT_NULL_PARAMETER) null_parameter++;
+    if (param != NULL && !in_callback && rc == CREDITBOOK_RESULT_NULL_PARAMETER) null_parameter++;
     if (param != NULL && required && rc == CREDITBOOK_RESULT_OK)
         fail(fn, param, "documented as required, yet NULL was accepted", rc);
     else if (param != NULL && required && rc != CREDITBOOK_RESULT_NULL_PARAMETER)
