@@ -2344,7 +2344,7 @@ creditbook_result creditbook_settings_set_region(struct creditbook_settings *set
 /**
  * Sets the store's email address, the sender (and reply address) of its messages (NULL: none),
  * and where payment notices to the store go (NULL: `from`). A bad address is `INVALID_EMAIL`; a
- * line break, tab or other control character around it is `HEADER_INJECTION`.
+ * line break, tab or other control character in it (around it too) is `HEADER_INJECTION`.
  */
 creditbook_result creditbook_settings_set_message_addresses(struct creditbook_settings *settings, const char *from, const char *notices_to);
 

@@ -404,7 +404,8 @@ impl<S: Store> Book<S> {
     }
 
     /// How much of `sale_due` the account can take now: `min(sale_due, available)` with the
-    /// store's tolerance. Refuses, like a charge would, an account on hold, archived, or under a
+    /// store's tolerance, and never past the largest balance an account may have
+    /// ([`money::max_amount`]). Refuses, like a charge would, an account on hold, archived, or under a
     /// credit hold for overdue invoices.
     pub fn max_charge(&self, account: &str, sale_due: Money, at: DateTime<Utc>) -> Result<Decimal> {
         self.with_account(account, |state| {
@@ -421,13 +422,17 @@ impl<S: Store> Book<S> {
             )));
             let op = Operation::new("max-charge-probe", at);
             match rules::decide(state, &self.settings, account, &op, &probe) {
-                Ok(_) | Err(Error::CreditLimitExceeded { .. }) => {}
+                // The limit, or the largest balance an account may have: a limit, answered below.
+                Ok(_) | Err(Error::CreditLimitExceeded { .. }) | Err(Error::Overflow) => {}
                 Err(e) => return Err(e),
             }
+            let room =
+                money::sub(money::max_amount(), state.ledger().balance_owed())?.max(Decimal::ZERO);
             Ok(match rules::chargeable(state.ledger(), &self.settings)? {
                 Some(available) => due.min(available),
                 None => due,
-            })
+            }
+            .min(room))
         })?
     }
 

@@ -40,6 +40,16 @@ impl Operation {
         self.actor = Some(actor);
         self
     }
+
+    /// Checks the envelope: the operation id and the actor's id (recorded on every entry the
+    /// operation makes) are identifiers, 1 to 128 bytes without control characters.
+    pub fn check(&self) -> crate::Result<()> {
+        crate::validate::check_id("operation id", &self.op_id)?;
+        if let Some(actor) = &self.actor {
+            crate::validate::check_id("actor id", &actor.id)?;
+        }
+        Ok(())
+    }
 }
 
 /// Opening an account.

@@ -121,7 +121,12 @@ impl<S: Store> Book<S> {
         })?;
         let settings = self.settings();
         let (amount_asked, purpose_asked) = (amount, purpose.clone());
-        // Checked before the provider is asked, so a refused link costs nothing.
+        // Checked before the provider is asked, so a refused link costs nothing (the reference
+        // the provider gets is made of the account and operation ids).
+        op.check()?;
+        let reference = format!("{account}-{}", op.op_id);
+        crate::validate::check_id("payment link reference", &reference)?;
+        crate::rules::check_link_purpose(&purpose)?;
         let check = self.with_account(account, |state| -> Result<LinkCheck> {
             if let Some(link) = recorded_link(state, account, op, &amount, &purpose)? {
                 return Ok(LinkCheck::Replay(link));
@@ -156,7 +161,7 @@ impl<S: Store> Book<S> {
             account: account.to_string(),
             amount,
             currency: settings.currency,
-            reference: format!("{account}-{}", op.op_id),
+            reference,
             purpose,
             expires_at: op.at + chrono::Duration::days(i64::from(days)),
             customer_name,

@@ -59,7 +59,8 @@ pub fn decide(
         date: business_date(ledger, settings, op),
         entries: Vec::with_capacity(1),
     };
-    validate::check_id("operation id", &op.op_id)?;
+    op.check()?;
+    validate::date("instant", settings.local_date(op.at))?;
     if let Command::OpenAccount(o) = command {
         if ledger.profile().is_some() {
             return Err(Error::AccountExists {
@@ -201,7 +202,8 @@ pub fn decide(
             let reason = validate::text("reason", reason, true)?.into_boxed_str();
             match direction {
                 Direction::Debit => {
-                    let due = terms_of(profile, settings).due_date(out.date);
+                    let due =
+                        validate::date("due date", terms_of(profile, settings).due_date(out.date))?;
                     out.push(
                         EntryKind::Adjustment {
                             direction: Direction::Debit,
@@ -280,7 +282,24 @@ pub fn decide(
             );
         }
     }
+    check_balances(ledger, &out.entries)?;
     Ok(out.entries)
+}
+
+/// Neither balance may pass the largest amount creditbook takes ([`money::max_amount`]): every
+/// figure of the account then fits the hosts' integer minor units (C's `int64_t` up to three
+/// decimals), and an account's list line never fails to read.
+fn check_balances(ledger: &Ledger, entries: &[Entry]) -> Result<()> {
+    let (mut owed, mut credit) = (ledger.balance_owed(), ledger.credit_balance());
+    for e in entries {
+        let effect = e.effect()?;
+        owed = money::add(owed, effect.owed)?;
+        credit = money::add(credit, effect.credit)?;
+    }
+    if owed > money::max_amount() || credit > money::max_amount() {
+        return Err(Error::Overflow);
+    }
+    Ok(())
 }
 
 /// The entries an operation produces, numbered from the account's next version.
@@ -389,8 +408,8 @@ fn charge(
                 format!("{d} is before the invoice date {}", out.date),
             ))
         }
-        Some(d) => d,
-        None => terms_of(profile, settings).due_date(out.date),
+        Some(d) => validate::date("due date", d)?,
+        None => validate::date("due date", terms_of(profile, settings).due_date(out.date))?,
     };
     let override_reason = match &c.override_reason {
         Some(r) => {
@@ -569,6 +588,14 @@ pub fn check_link_amount(
     Ok(amount)
 }
 
+/// What a link is for names a statement (its number) or a sale: an identifier either way.
+pub fn check_link_purpose(purpose: &LinkPurpose) -> Result<()> {
+    match purpose {
+        LinkPurpose::Balance { reference } => validate::check_id("reference", reference),
+        LinkPurpose::Deposit { sale } => validate::check_id("sale", sale),
+    }
+}
+
 fn payment_link(
     out: &mut Out<'_>,
     state: &AccountState,
@@ -578,6 +605,7 @@ fn payment_link(
 ) -> Result<()> {
     let amount = check_link_amount(state.ledger(), settings, cur, &link.purpose, link.amount)?;
     validate::check_id("payment link reference", &link.reference)?;
+    check_link_purpose(&link.purpose)?;
     crate::message::header_value("payment link URL", &link.url)?;
     if link.url.is_empty() || link.url.len() > 2048 {
         return Err(Error::invalid(
@@ -586,7 +614,6 @@ fn payment_link(
         ));
     }
     if let LinkPurpose::Deposit { sale } = &link.purpose {
-        validate::check_id("sale", sale)?;
         // A new request for the same sale cancels the pending one.
         for old in crate::links::links(state.entries()) {
             let same_sale =

@@ -294,7 +294,7 @@ impl StoreSettings {
             return Err(Error::invalid("payment link maximum", "must be above 0"));
         }
         for address in [&m.from, &m.notices_to].into_iter().flatten() {
-            crate::validate::email(address)?;
+            crate::validate::header_address(address)?;
         }
         self.automation.validate()?;
         if st.languages.is_empty() || !st.languages.contains(&st.language) {

@@ -1,5 +1,6 @@
 //! Checks on text that comes from callers: identifiers, names, references, email addresses.
 
+use chrono::NaiveDate;
 use smol_str::SmolStr;
 
 use crate::error::{Error, Result};
@@ -76,6 +77,29 @@ pub fn email(address: &str) -> Result<String> {
     };
     email_address::EmailAddress::parse_with_options(a, options).map_err(|_| bad())?;
     Ok(a.to_string())
+}
+
+/// An address written into a message header as given (a recipient, the store's own addresses):
+/// a control character anywhere in it is `HeaderInjection` (even around it, where [`email`]
+/// would trim it away), then it must be a valid address.
+pub fn header_address(address: &str) -> Result<String> {
+    crate::message::header_value("recipient", address)?;
+    email(address)
+}
+
+/// A date with a four-digit year (0001-01-01 to 9999-12-31): what every host's date type holds
+/// (Python's `datetime.date`, SQL `DATE`, ISO 8601 without extension). Business dates, due dates
+/// and statement dates outside it are refused (`InvalidInput`) before anything is recorded.
+pub fn date(field: &'static str, value: NaiveDate) -> Result<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    if value < first || value > last {
+        return Err(Error::invalid(
+            field,
+            format!("{value} is not between 0001-01-01 and 9999-12-31"),
+        ));
+    }
+    Ok(value)
 }
 
 /// A language tag such as `fr` or `fr-CA`: 2-3 letters, then optional subtags of letters/digits.

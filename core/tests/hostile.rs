@@ -9,7 +9,7 @@ mod common;
 mod ports;
 
 use creditbook::{
-    Book, Charge, CreditLimit, Customer, Direction, Error, Message, Money,
+    Actor, Book, Charge, CreditLimit, Customer, Direction, Error, LinkPurpose, Message, Money,
     OnlinePaymentConfirmation, OpenAccount, Operation, Payment, PostalAddress, StatementRequest,
 };
 use rust_decimal::Decimal;
@@ -41,7 +41,9 @@ fn op(id: &str) -> Operation {
 /// A Book whose account "H-1" was opened and used with hostile text everywhere a caller gives
 /// text: name, address, sale and payment references, reasons.
 fn hostile_book(mailer: &RecordingMailer) -> Book {
-    let book = Book::new(settings())
+    let mut settings = settings();
+    settings.messages.from = Some("comptes@lapointe.example".into());
+    let book = Book::new(settings)
         .with_mailer(mailer.clone())
         .with_payment_provider(RecordingProvider::default());
     let mut customer = Customer::new("cust-h", hostile_name());
@@ -159,19 +161,39 @@ fn hostile_text_stays_text_in_every_message() {
         )
         .unwrap();
     messages.extend(confirmed.receipt.map(|(m, _)| m));
-    assert!(!messages.is_empty());
+    messages.extend(confirmed.notice.map(|(m, _)| m));
+    assert_eq!(messages.len(), 4, "statement, invoice, receipt, notice");
     for m in &messages {
         let what = format!("{:?}", m.kind);
         assert_no_markup(&format!("{what} html"), &m.html);
-        assert!(
-            !m.subject.contains('\u{202e}'),
-            "{what} subject: {:?}",
-            m.subject
-        );
+        // The store's notice names the customer in its subject: no bidi control reorders it.
+        assert_no_bidi(&format!("{what} subject"), &m.subject);
+        assert_no_bidi(&format!("{what} text"), &m.text);
+        assert_no_bidi(&format!("{what} html"), &m.html);
         let bytes = m.to_rfc5322(at()).unwrap();
         let head = String::from_utf8_lossy(&bytes);
         let head = head.split("\r\n\r\n").next().unwrap();
-        assert!(!head.contains(SCRIPT), "{what}: {head}");
+        // The subject is text (a name with markup stays as typed, as in the text body, encoded
+        // as header text); what matters is that no value made a header of its own.
+        let names: Vec<&str> = head
+            .split("\r\n")
+            .filter(|line| !line.starts_with([' ', '\t']))
+            .map(|line| line.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Message-ID",
+                "To",
+                "Subject",
+                "Date",
+                "From",
+                "Reply-To",
+                "MIME-Version",
+                "Content-Type"
+            ],
+            "{what}: {head}"
+        );
         for a in &m.attachments {
             if a.content_type.starts_with("text/html") || a.filename.ends_with(".xml") {
                 assert_no_markup(&a.filename, &String::from_utf8_lossy(&a.content));
@@ -324,7 +346,10 @@ fn amounts_that_are_not_amounts_of_the_currency_give_typed_errors() {
 
 /// Sums near `Decimal::MAX` would round instead of overflowing, so no amount above
 /// `money::max_amount()` (10^15 in major units) is taken: the largest is refused with `Overflow`
-/// and records nothing, and the largest allowed amounts still add up exactly.
+/// and records nothing. Neither balance may pass it either (the C face found 93 charges of the
+/// largest amount took the balance past `int64_t` cents, and every read of the account, the
+/// accounts list included, then failed): the charge that would is refused, and the figures up to
+/// the cap are exact to the cent.
 #[test]
 fn amounts_beyond_the_largest_allowed_are_refused_so_sums_stay_exact() {
     let book = unlimited_book();
@@ -337,14 +362,46 @@ fn amounts_beyond_the_largest_allowed_are_refused_so_sums_stay_exact() {
     assert_eq!(refused.unwrap_err(), Error::Overflow);
     assert_eq!(book.entries("M-1").unwrap().len(), 1);
     let largest = Money::new(creditbook::money::max_amount(), cur);
-    for id in ["m4", "m5", "m6"] {
-        book.charge("M-1", &op(id), Charge::new(largest)).unwrap();
-    }
-    book.charge("M-1", &op("m7"), Charge::new(money("0.01")))
-        .unwrap();
+    let cent = money("0.01");
     let today = at().date_naive();
+    book.charge("M-1", &op("m4"), Charge::new(money("999999999999999.99")))
+        .unwrap();
+    book.charge("M-1", &op("m5"), Charge::new(cent)).unwrap();
     let owed = book.summary("M-1", today).unwrap().balance_owed;
-    assert_eq!(owed.to_string(), "3000000000000000.01");
+    assert_eq!(owed.to_string(), "1000000000000000.00");
+    // One cent more owed, or the largest amount again: refused, nothing recorded.
+    for (id, amount) in [("m6", cent), ("m7", largest)] {
+        let refused = book.charge("M-1", &op(id), Charge::new(amount));
+        assert_eq!(refused.unwrap_err(), Error::Overflow, "{id}");
+    }
+    assert_eq!(book.entries("M-1").unwrap().len(), 3);
+    assert_eq!(
+        book.max_charge("M-1", largest, at()).unwrap(),
+        Decimal::ZERO
+    );
+    // Paid back to the cent, the account takes the largest amount again.
+    book.pay("M-1", &op("m8"), Payment::new(largest)).unwrap();
+    assert_eq!(
+        book.summary("M-1", today).unwrap().balance_owed,
+        Decimal::ZERO
+    );
+    assert_eq!(
+        book.max_charge("M-1", largest, at()).unwrap(),
+        largest.amount
+    );
+    book.charge("M-1", &op("m9"), Charge::new(largest)).unwrap();
+    // Store credit has the same cap.
+    book.deposit("M-1", &op("m10"), largest, None).unwrap();
+    let refused = book.deposit("M-1", &op("m11"), cent, None);
+    assert_eq!(refused.unwrap_err(), Error::Overflow);
+    let summary = book.summary("M-1", today).unwrap();
+    assert_eq!(
+        (summary.balance_owed, summary.credit_balance),
+        (
+            creditbook::money::max_amount(),
+            creditbook::money::max_amount()
+        )
+    );
 }
 
 #[test]
@@ -395,4 +452,136 @@ fn identifiers_of_a_megabyte_are_refused() {
     assert!(matches!(confirmed, Err(Error::InvalidInput { .. })));
     assert!(book.summary(&huge, at().date_naive()).is_err());
     assert!(book.compose_invoice_email("H-1", 2, Some(&huge)).is_err());
+}
+
+#[test]
+fn an_actors_id_is_an_identifier() {
+    let mailer = RecordingMailer::default();
+    let book = hostile_book(&mailer);
+    let before = book.entries("H-1").unwrap();
+    for id in ["", "emp\n1", " emp-1", &"e".repeat(1 << 20)] {
+        let actor = Actor::new(id).with(creditbook::Permission::AdjustBalance);
+        let r = book.charge(
+            "H-1",
+            &Operation::new("a1", at()).by(actor),
+            Charge::new(money("1.00")),
+        );
+        assert!(
+            matches!(
+                &r,
+                Err(Error::InvalidInput {
+                    field: "actor id",
+                    ..
+                })
+            ),
+            "{:?}: {r:?}",
+            id.get(..8)
+        );
+    }
+    assert_eq!(book.entries("H-1").unwrap(), before, "nothing recorded");
+}
+
+#[test]
+fn a_link_that_would_be_refused_is_never_asked_of_the_provider() {
+    let provider = RecordingProvider::default();
+    let book = unlimited_book().with_payment_provider(provider.clone());
+    book.charge("M-1", &op("c1"), Charge::new(money("50.00")))
+        .unwrap();
+    let balance = |r: &str| LinkPurpose::Balance {
+        reference: r.into(),
+    };
+    let deposit = |s: &str| LinkPurpose::Deposit { sale: s.into() };
+    let long_op = "o".repeat(125); // "M-1-" + 125 bytes: a reference of 129 bytes
+    let cases = [
+        ("a\nb", balance("ST-1")),
+        (&*"x".repeat(1 << 20), balance("ST-1")),
+        (&*long_op, balance("ST-1")),
+        ("l1", balance("")),
+        ("l2", balance("ST\r\n1")),
+        ("l3", deposit("S-1\n")),
+        ("l4", deposit(&"s".repeat(200))),
+    ];
+    for (op_id, purpose) in cases {
+        let r = book.payment_link("M-1", &op(op_id), money("10.00"), purpose.clone());
+        assert!(
+            matches!(r, Err(Error::InvalidInput { .. })),
+            "{purpose:?}: {r:?}"
+        );
+    }
+    assert!(provider.made().is_empty(), "{:?}", provider.made());
+    assert_eq!(book.entries("M-1").unwrap().len(), 2);
+}
+
+#[test]
+fn dates_past_year_9999_are_refused_before_anything_is_recorded() {
+    let book = unlimited_book();
+    let last_day = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let late = noon(last_day);
+    // Net 30 from the last day there is: the due date would be in year 10000.
+    let r = book.charge(
+        "M-1",
+        &Operation::new("d1", late).by(manager()),
+        Charge::new(money("1.00")),
+    );
+    assert!(
+        matches!(
+            &r,
+            Err(Error::InvalidInput {
+                field: "due date",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let beyond = chrono::NaiveDate::from_ymd_opt(12_000, 1, 1).unwrap();
+    let r = book.deposit(
+        "M-1",
+        &Operation::new("d2", noon(beyond)),
+        money("1.00"),
+        None,
+    );
+    assert!(
+        matches!(
+            &r,
+            Err(Error::InvalidInput {
+                field: "instant",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    assert_eq!(book.entries("M-1").unwrap().len(), 1, "nothing recorded");
+    // A statement due after 9999-12-31 is refused too.
+    let r = book.statement("M-1", &StatementRequest::new(day(9999, 12, 1), last_day));
+    assert!(
+        matches!(
+            &r,
+            Err(Error::InvalidInput {
+                field: "due date",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn the_stores_addresses_take_no_control_character_even_around_them() {
+    for bad in [
+        "store@example.com\r",
+        "\nstore@example.com",
+        "store@example.com\t",
+        "store@example.com\u{85}",
+    ] {
+        let mut s = settings();
+        s.messages.from = Some(bad.into());
+        assert_eq!(
+            s.validate(),
+            Err(Error::HeaderInjection { field: "recipient" }),
+            "{bad:?}"
+        );
+        let mut s = settings();
+        s.messages.notices_to = Some(bad.into());
+        assert!(s.validate().is_err(), "{bad:?}");
+    }
 }

@@ -223,17 +223,13 @@ pub(crate) unsafe fn actor(
     }
     // SAFETY: the caller's contract.
     match unsafe { opt_arg(actor_id, what) }? {
-        Some(id) => {
-            // Recorded on every entry the operation makes: an identifier, checked as the
-            // operation id is (the core checks only that one).
-            creditbook::validate::check_id(what, id)?;
-            Ok(Some(
-                PERMISSION_BITS
-                    .iter()
-                    .filter(|(bit, _)| permissions & bit != 0)
-                    .fold(Actor::new(id), |a, (_, p)| a.with(*p)),
-            ))
-        }
+        // The core checks the id (1 to 128 bytes, no control characters) with the operation.
+        Some(id) => Ok(Some(
+            PERMISSION_BITS
+                .iter()
+                .filter(|(bit, _)| permissions & bit != 0)
+                .fold(Actor::new(id), |a, (_, p)| a.with(*p)),
+        )),
         None if permissions != 0 => Err(invalid(
             "permissions",
             "permissions are granted to an actor: set the actor's id".into(),

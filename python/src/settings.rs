@@ -381,11 +381,6 @@ impl PyStoreSettings {
             }
         };
         s.statements = st;
-        // Header values, refused as `to=` is: the core's address check trims a line break or a
-        // tab away, and every message would then fail to compose (a receipt silently dropped).
-        for address in [&from_, &notices_to].into_iter().flatten() {
-            creditbook::message::header_value("recipient", address).map_err(errors::core)?;
-        }
         let mut m = MessageSettings {
             from: from_,
             notices_to,

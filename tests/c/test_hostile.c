@@ -415,13 +415,6 @@ static void test_ten_thousand_characters(void) {
 static const char *const CONTROLS[] = {"\r", "\n", "\r\n", "\t", "\x1b[2J", "\xc2\x85", "\x7f",
                                        "\x01", "\r\nBcc: x@evil.example"};
 #define CONTROL_COUNT (sizeof CONTROLS / sizeof CONTROLS[0])
-/* The ones the address check used to trim away, so that they reached every message's header. */
-static int surrounding_space(const char *control) {
-    return strcmp(control, "\r") == 0 || strcmp(control, "\n") == 0 ||
-           strcmp(control, "\r\n") == 0 || strcmp(control, "\t") == 0 ||
-           strcmp(control, "\xc2\x85") == 0;
-}
-
 static void test_control_characters_in_header_values(void) {
     creditbook_settings *s = NULL;
     outbox box;
@@ -451,23 +444,18 @@ static void test_control_characters_in_header_values(void) {
                      CREDITBOOK_RESULT_HEADER_INJECTION);
             CHECK(untouched(&m, sizeof m));
 
-            /* The store's sender and where its notices go: refused, as an address that is not one
-             * (INVALID_EMAIL) or, around a valid one, as a header injection. */
+            /* The store's sender and where its notices go: a control character anywhere is a
+             * header injection. */
             snprintf(value, sizeof value, where == 0   ? "store@example.com%s"
                                           : where == 1 ? "%sstore@example.com"
                                                        : "store%s@example.com",
                      bad);
             creditbook_result from = creditbook_settings_set_message_addresses(s, value, NULL);
             creditbook_result notices = creditbook_settings_set_message_addresses(s, NULL, value);
-            CHECK(from == CREDITBOOK_RESULT_HEADER_INJECTION ||
-                  from == CREDITBOOK_RESULT_INVALID_EMAIL);
-            CHECK(notices == CREDITBOOK_RESULT_HEADER_INJECTION ||
-                  notices == CREDITBOOK_RESULT_INVALID_EMAIL);
-            if (where != 2 && surrounding_space(bad)) {
-                /* Regression: these were taken, and every email of the store then failed. */
-                CHECK_RC(from, CREDITBOOK_RESULT_HEADER_INJECTION);
-                CHECK_RC(notices, CREDITBOOK_RESULT_HEADER_INJECTION);
-            }
+            /* Regression: around the address these were taken, and every email of the store
+             * then failed. */
+            CHECK_RC(from, CREDITBOOK_RESULT_HEADER_INJECTION);
+            CHECK_RC(notices, CREDITBOOK_RESULT_HEADER_INJECTION);
         }
     }
     CHECK(box.sent == 0); /* nothing was sent */
@@ -550,19 +538,21 @@ static void test_amounts_at_the_limits(void) {
     CHECK(entry_count(book, "M-1") == before);
     CHECK(owed(book, "M-1", &rc) == 0 && rc == CREDITBOOK_RESULT_OK);
 
-    /* The largest amount is taken and sums exactly; one cent more is refused. */
+    /* The largest amount is taken; one cent more, in one amount or on the balance, is refused:
+     * no balance passes the largest amount, so every figure fits an int64_t. */
     creditbook_operation op = manager_op("m1");
     CHECK_OK(creditbook_book_charge(book, "M-1", &op, LARGEST, NULL, NULL, NULL, NULL));
     op = manager_op("m2");
     CHECK_RC(creditbook_book_charge(book, "M-1", &op, LARGEST + 1, NULL, NULL, NULL, NULL),
              CREDITBOOK_RESULT_OVERFLOW);
-    CHECK_OK(creditbook_book_charge(book, "M-1", &op, LARGEST, NULL, NULL, NULL, NULL));
-    CHECK(owed(book, "M-1", &rc) == 2 * LARGEST && rc == CREDITBOOK_RESULT_OK);
+    CHECK_RC(creditbook_book_charge(book, "M-1", &op, 1, NULL, NULL, NULL, NULL),
+             CREDITBOOK_RESULT_OVERFLOW);
+    CHECK(owed(book, "M-1", &rc) == LARGEST && rc == CREDITBOOK_RESULT_OK);
 
-    /* Past what int64_t minor units hold (92 233 720 368 547 758.07): each charge is taken or
-     * refused with a typed error leaving the balance as it was, and the balance reads back
-     * exactly or as OVERFLOW, never wrapped. */
-    int64_t charged = 2; /* largest amounts on the account */
+    /* Toward what int64_t minor units hold (92 233 720 368 547 758.07): each charge is taken or
+     * refused with a typed error leaving the balance as it was (the cap refuses the first), and
+     * the balance reads back exactly or as OVERFLOW, never wrapped. */
+    int64_t charged = 1; /* largest amounts on the account */
     for (int i = 0; i < 95; i++) {
         char id[32];
         snprintf(id, sizeof id, "m-sum-%d", i);

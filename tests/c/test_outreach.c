@@ -204,7 +204,7 @@ static void test_message_settings(void) {
     CHECK_RC(creditbook_settings_set_message_addresses(s, "not an address", NULL),
              CREDITBOOK_RESULT_INVALID_EMAIL);
     CHECK_RC(creditbook_settings_set_message_addresses(s, NULL, "a@b.example\r\nBcc: x@y.example"),
-             CREDITBOOK_RESULT_INVALID_EMAIL);
+             CREDITBOOK_RESULT_HEADER_INJECTION);
     CHECK_RC(creditbook_settings_set_message_addresses(s, BAD_UTF8, NULL),
              CREDITBOOK_RESULT_INVALID_UTF8);
     CHECK_RC(creditbook_settings_set_message_addresses(s, NULL, BAD_UTF8),

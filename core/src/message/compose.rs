@@ -9,7 +9,7 @@ use smol_str::SmolStr;
 use crate::account::Customer;
 use crate::entry::MessageKind;
 use crate::error::{Error, Result};
-use crate::i18n::{Language, Localizer};
+use crate::i18n::{without_bidi, Language, Localizer};
 use crate::message::{Attachment, Message};
 use crate::settings::StoreSettings;
 use crate::statement::{html, Statement};
@@ -20,8 +20,7 @@ pub fn recipient(customer: &Customer, to: Option<&str>) -> Result<Vec<String>> {
     let address = to
         .or(customer.email.as_deref())
         .ok_or(Error::MissingRecipient)?;
-    crate::message::header_value("recipient", address)?;
-    Ok(vec![validate::email(address)?])
+    Ok(vec![validate::header_address(address)?])
 }
 
 /// A letter: paragraphs in the customer's language, rendered as text and as simple HTML.
@@ -121,9 +120,11 @@ impl Envelope<'_> {
             language: self.language,
             from: self.settings.messages.from.clone(),
             to: self.to,
-            subject,
-            text,
-            html,
+            // Names and references typed by people reach subjects and letters: no bidi control
+            // may reorder them (the statement renderings take them out too).
+            subject: without_bidi(subject),
+            text: without_bidi(text),
+            html: without_bidi(html),
             attachments: Vec::new(),
             reminder: None,
         };
@@ -381,7 +382,7 @@ pub fn store_notice(
         settings,
         account,
         language,
-        to: vec![validate::email(to)?],
+        to: vec![validate::header_address(to)?],
     };
     let subject = loc.text_with(
         "email-notice-subject",

@@ -61,8 +61,7 @@ impl Message {
             return Err(Error::MissingRecipient);
         }
         for address in self.to.iter().chain(self.from.iter()) {
-            header_value("recipient", address)?;
-            validate::email(address)?;
+            validate::header_address(address)?;
         }
         header_value("subject", &self.subject)?;
         header_value("message id", &self.id)?;

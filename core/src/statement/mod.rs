@@ -328,7 +328,8 @@ pub fn build(
     settings: &StoreSettings,
     request: &StatementRequest,
 ) -> Result<Statement> {
-    let (from, to) = (request.from, request.to);
+    let from = crate::validate::date("period start", request.from)?;
+    let to = crate::validate::date("period end", request.to)?;
     if from > to {
         return Err(Error::InvalidDateRange { from, to });
     }
@@ -337,7 +338,8 @@ pub fn build(
         account: account_id.to_string(),
     })?;
     let cur = profile.currency;
-    let statement_date = request.statement_date.unwrap_or(to);
+    let statement_date =
+        crate::validate::date("statement date", request.statement_date.unwrap_or(to))?;
     if statement_date < to {
         return Err(invalid(format!(
             "the statement date {statement_date} is before the period's end {to}"
@@ -392,10 +394,13 @@ pub fn build(
                 "the due date {d} is before the statement date {statement_date}"
             )))
         }
-        Some(d) => d,
-        None => statement_date
-            .checked_add_days(Days::new(u64::from(settings.statements.days_till_due)))
-            .unwrap_or(NaiveDate::MAX),
+        Some(d) => crate::validate::date("due date", d)?,
+        None => crate::validate::date(
+            "due date",
+            statement_date
+                .checked_add_days(Days::new(u64::from(settings.statements.days_till_due)))
+                .unwrap_or(NaiveDate::MAX),
+        )?,
     };
     let st = &settings.statements;
     let number = match &request.number {

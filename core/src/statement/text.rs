@@ -19,7 +19,7 @@ use crate::account::{CreditLimit, PostalAddress};
 use crate::entry::EntryType;
 use crate::error::{Error, Result};
 use crate::figures::AgeRange;
-use crate::i18n::Localizer;
+use crate::i18n::{is_bidi_control, Localizer};
 
 /// The narrowest plain-text width accepted.
 pub const MIN_WIDTH: usize = 32;
@@ -331,10 +331,6 @@ fn clean_into(out: &mut String, s: &str) {
     out.truncate(end);
     let lead = end - start - out[start..].trim_start().len();
     out.drain(start..start + lead);
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Countries that write the postal code before the city.
