@@ -1496,6 +1496,23 @@ typedef struct creditbook_reminder_list {
 } creditbook_reminder_list;
 
 /**
+ * Statements, owned by the caller (release with `creditbook_statement_list_free`). Each item is a
+ * statement handle for every `creditbook_statement_*` reader and
+ * `creditbook_book_compose_statement_email`, valid until the list is released; never pass one
+ * to `creditbook_statement_free`.
+ */
+typedef struct creditbook_statement_list {
+  /**
+   * The statements (NULL when there are none).
+   */
+  const struct creditbook_statement *const *items;
+  /**
+   * How many statements.
+   */
+  size_t len;
+} creditbook_statement_list;
+
+/**
  * An account's figures on a date, in minor units of its currency.
  */
 typedef struct creditbook_summary {
@@ -2184,6 +2201,21 @@ creditbook_result creditbook_book_send_reminders(const struct creditbook_book *b
  * Releases a reminder list. NULL is a no-op.
  */
 void creditbook_reminder_list_free(struct creditbook_reminder_list *list);
+
+/**
+ * On the store's statement day (`creditbook_automation.statement_day`), writes to
+ * `*statements_out` last month's statement of every account with a balance owed or store credit,
+ * each with its "Pay online" link when the book has a payment provider and the store includes
+ * links (made at `at`, seconds since the epoch); on any other day, an empty list. A link the
+ * provider cannot make fails the whole call (`PAYMENT_PROVIDER_FAILED`, nothing written): call
+ * it again when the provider is back, the links already made are not made twice.
+ */
+creditbook_result creditbook_book_statements_due(const struct creditbook_book *book, struct creditbook_date day, int64_t at, struct creditbook_statement_list **statements_out);
+
+/**
+ * Releases a statement list and every statement in it. NULL is a no-op.
+ */
+void creditbook_statement_list_free(struct creditbook_statement_list *list);
 
 /**
  * Writes `len` bytes of UTF-8 `text` (no NUL needed) to the sink a mailer or payment-provider

@@ -507,3 +507,68 @@ pub extern "C" fn creditbook_reminder_list_free(list: *mut creditbook_reminder_l
     // SAFETY: made by this library, or NULL.
     ffi_panic_boundary!({ unsafe { list::free::<_, ReminderKeep>(list) } })
 }
+
+/// Statements, owned by the caller (release with `creditbook_statement_list_free`). Each item is a
+/// statement handle for every `creditbook_statement_*` reader and
+/// `creditbook_book_compose_statement_email`, valid until the list is released; never pass one
+/// to `creditbook_statement_free`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug)]
+pub struct creditbook_statement_list {
+    /// The statements (NULL when there are none).
+    pub items: *const *const creditbook_statement,
+    /// How many statements.
+    pub len: usize,
+}
+
+/// The handles, and the addresses the header points to.
+type StatementKeep = (
+    Vec<*const creditbook_statement>,
+    Vec<Box<creditbook_statement>>,
+);
+
+/// On the store's statement day (`creditbook_automation.statement_day`), writes to
+/// `*statements_out` last month's statement of every account with a balance owed or store credit,
+/// each with its "Pay online" link when the book has a payment provider and the store includes
+/// links (made at `at`, seconds since the epoch); on any other day, an empty list. A link the
+/// provider cannot make fails the whole call (`PAYMENT_PROVIDER_FAILED`, nothing written): call
+/// it again when the provider is back, the links already made are not made twice.
+#[no_mangle]
+pub extern "C" fn creditbook_book_statements_due(
+    book: *const creditbook_book,
+    day: creditbook_date,
+    at: i64,
+    statements_out: *mut *mut creditbook_statement_list,
+) -> creditbook_result {
+    ffi_panic_boundary!(on book, {
+        with_book(book, |b| {
+            let o = out(statements_out, "statements_out")?;
+            let handles = b
+                .statements_due(day.get("day")?, instant(at)?)?
+                .into_iter()
+                .map(|st| creditbook_statement::new(st).map(Box::new))
+                .collect::<FfiResult<Vec<_>>>()?;
+            let addresses = handles
+                .iter()
+                .map(|h| &**h as *const creditbook_statement)
+                .collect();
+            let list = list::into_raw::<_, StatementKeep>((addresses, handles), |(a, _)| {
+                creditbook_statement_list {
+                    items: items(a),
+                    len: a.len(),
+                }
+            });
+            // SAFETY: not NULL.
+            unsafe { o.write(list) };
+            Ok(())
+        })
+    })
+}
+
+/// Releases a statement list and every statement in it. NULL is a no-op.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_list_free(list: *mut creditbook_statement_list) {
+    // SAFETY: made by this library, or NULL.
+    ffi_panic_boundary!({ unsafe { list::free::<_, StatementKeep>(list) } })
+}

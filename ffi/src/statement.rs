@@ -54,18 +54,23 @@ impl creditbook_statement {
     }
 
     /// Hands a computed statement to C.
-    pub(crate) fn give(out: *mut *mut creditbook_statement, statement: Statement) -> FfiResult<()> {
-        let o = crate::strings::out(out, "statement_out")?;
+    /// A statement handle of a computed statement.
+    pub(crate) fn new(statement: Statement) -> FfiResult<creditbook_statement> {
         let link_url = statement
             .payment_link
             .as_ref()
             .map(|l| c_string(l.url.clone()))
             .transpose()?;
-        let made = creditbook_statement {
+        Ok(creditbook_statement {
             statement,
             link_url,
             errors: LastError::default(),
-        };
+        })
+    }
+
+    pub(crate) fn give(out: *mut *mut creditbook_statement, statement: Statement) -> FfiResult<()> {
+        let o = crate::strings::out(out, "statement_out")?;
+        let made = creditbook_statement::new(statement)?;
         // SAFETY: not NULL.
         unsafe { handle::give(o, made) };
         Ok(())

@@ -834,6 +834,76 @@ static void test_reminders(void) {
     creditbook_book_free(book);
 }
 
+static void test_statement_schedule(void) {
+    provider pv;
+    creditbook_payment_provider_callbacks p = provider_callbacks(&pv);
+    creditbook_book *book = book_with(NULL, &p);
+    open_and_charge(book, "A-1", "marie@example.com", 7000, day(2026, 12, 2));
+    open_and_charge(book, "B-2", NULL, 1000, day(2026, 12, 2));
+    creditbook_automation a;
+    memset(&a, 0, sizeof a);
+    a.statement_day = 5;
+    CHECK_OK(creditbook_book_set_automation(book, "emp-1", CREDITBOOK_PERMISSION_AUTOMATED_AR, &a));
+
+    /* any other day: an empty list */
+    creditbook_statement_list *list = NULL;
+    CHECK_OK(creditbook_book_statements_due(book, day(2026, 12, 4), AT, &list));
+    CHECK(list != NULL && list->len == 0 && list->items == NULL);
+    creditbook_statement_list_free(list);
+
+    /* the provider down fails the run, and writes nothing */
+    pv.fail = 503;
+    list = NULL;
+    CHECK_RC(creditbook_book_statements_due(book, day(2026, 12, 5), AT, &list),
+             CREDITBOOK_RESULT_PAYMENT_PROVIDER_FAILED);
+    CHECK(list == NULL);
+    pv.fail = 0;
+
+    /* the statement day: November's statements, each with its link */
+    CHECK_OK(creditbook_book_statements_due(book, day(2026, 12, 5), AT, &list));
+    CHECK(list->len == 2);
+    if (list->len == 2) {
+        const creditbook_statement *st = list->items[0];
+        creditbook_statement_figures f;
+        CHECK_OK(creditbook_statement_get_figures(st, &f));
+        CHECK(f.period_from.month == 11 && f.period_to.day == 30 && f.closing_balance == 7000);
+        creditbook_statement_payment_link link;
+        CHECK_OK(creditbook_statement_get_payment_link(st, &link));
+        CHECK(link.present && link.amount == 7000);
+        CHECK_STR(link.url, "https://pay.example/A-1-statement-link-202611-70.00");
+        char *text = NULL;
+        CHECK_OK(creditbook_statement_render(st, CREDITBOOK_STATEMENT_FORMAT_TEXT, 80, &text));
+        CHECK(text != NULL && strstr(text, "https://pay.example/A-1-statement-link") != NULL);
+        creditbook_string_free(text);
+        creditbook_message *m = NULL;
+        CHECK_OK(creditbook_book_compose_statement_email(book, st, NULL, &m));
+        creditbook_message_free(m);
+        /* B-2's customer has no email on file: the caller must give one */
+        CHECK_RC(creditbook_book_compose_statement_email(book, list->items[1], NULL, &m),
+                 CREDITBOOK_RESULT_MISSING_RECIPIENT);
+    }
+    creditbook_statement_list_free(list);
+    CHECK(pv.calls == 3); /* the refused call, then one link per account */
+
+    /* run again: the same links, the provider not asked again */
+    CHECK_OK(creditbook_book_statements_due(book, day(2026, 12, 5), AT, &list));
+    CHECK(list->len == 2 && pv.calls == 3);
+    creditbook_statement_list_free(list);
+
+    list = NULL;
+    CHECK_RC(creditbook_book_statements_due(NULL, day(2026, 12, 5), AT, &list),
+             CREDITBOOK_RESULT_NULL_PARAMETER);
+    CHECK_RC(creditbook_book_statements_due(book, day(2026, 12, 5), AT, NULL),
+             CREDITBOOK_RESULT_NULL_PARAMETER);
+    CHECK_RC(creditbook_book_statements_due(book, day(2026, 2, 30), AT, &list),
+             CREDITBOOK_RESULT_INVALID_INPUT);
+    CHECK_RC(creditbook_book_statements_due(book, day(2026, 12, 5), INT64_MAX, &list),
+             CREDITBOOK_RESULT_INVALID_INPUT);
+    CHECK(list == NULL);
+    creditbook_statement_list_free(NULL);
+    creditbook_book_free(book);
+}
+
 void test_outreach(void) {
     test_message_settings();
     test_ports_are_checked();
@@ -844,4 +914,5 @@ void test_outreach(void) {
     test_statement_with_link_refusals();
     test_confirmation_refusals();
     test_reminders();
+    test_statement_schedule();
 }
