@@ -514,55 +514,27 @@ fn a_link_that_would_be_refused_is_never_asked_of_the_provider() {
 
 #[test]
 fn dates_past_year_9999_are_refused_before_anything_is_recorded() {
+    fn refused_on<T: std::fmt::Debug>(r: creditbook::Result<T>, field: &str) {
+        assert!(
+            matches!(&r, Err(Error::InvalidInput { field: f, .. }) if *f == field),
+            "{field}: {r:?}"
+        );
+    }
     let book = unlimited_book();
     let last_day = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
-    let late = noon(last_day);
     // Net 30 from the last day there is: the due date would be in year 10000.
-    let r = book.charge(
-        "M-1",
-        &Operation::new("d1", late).by(manager()),
-        Charge::new(money("1.00")),
-    );
-    assert!(
-        matches!(
-            &r,
-            Err(Error::InvalidInput {
-                field: "due date",
-                ..
-            })
-        ),
-        "{r:?}"
+    let late = Operation::new("d1", noon(last_day)).by(manager());
+    refused_on(
+        book.charge("M-1", &late, Charge::new(money("1.00"))),
+        "due date",
     );
     let beyond = chrono::NaiveDate::from_ymd_opt(12_000, 1, 1).unwrap();
-    let r = book.deposit(
-        "M-1",
-        &Operation::new("d2", noon(beyond)),
-        money("1.00"),
-        None,
-    );
-    assert!(
-        matches!(
-            &r,
-            Err(Error::InvalidInput {
-                field: "instant",
-                ..
-            })
-        ),
-        "{r:?}"
-    );
+    let later = Operation::new("d2", noon(beyond));
+    refused_on(book.deposit("M-1", &later, money("1.00"), None), "instant");
     assert_eq!(book.entries("M-1").unwrap().len(), 1, "nothing recorded");
     // A statement due after 9999-12-31 is refused too.
-    let r = book.statement("M-1", &StatementRequest::new(day(9999, 12, 1), last_day));
-    assert!(
-        matches!(
-            &r,
-            Err(Error::InvalidInput {
-                field: "due date",
-                ..
-            })
-        ),
-        "{r:?}"
-    );
+    let december = StatementRequest::new(day(9999, 12, 1), last_day);
+    refused_on(book.statement("M-1", &december), "due date");
 }
 
 #[test]
