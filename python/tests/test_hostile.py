@@ -965,3 +965,25 @@ def test_an_operation_with_exactly_its_permission_is_accepted(name: str) -> None
     if name == "charge over the limit with an override":
         assert entries[-1].override_reason == "manager ok"
         assert book.summary("C-1", DAY).balance_owed == Decimal("700.00")
+
+
+@pytest.mark.parametrize("actor_id", ["", "emp\n1", " emp-1", MEGABYTE], ids=["empty", "LF",
+                                                                            "space", "1 MB"])
+def test_an_actors_id_is_an_identifier(actor_id: str) -> None:
+    book = hostile_book()
+    before = figures(book, "H-1")
+    with pytest.raises(creditbook.InvalidInput) as e:
+        book.adjust("H-1", "debit", Decimal("1.00"), reason="fee", at=AT, op_id="a1",
+                    actor=Actor(actor_id, creditbook.PERMISSIONS))
+    assert e.value.field == "actor id"
+    assert figures(book, "H-1") == before
+
+
+def test_a_due_date_past_year_9999_is_refused_before_anything_is_recorded() -> None:
+    book = hostile_book()
+    before = figures(book, "H-1")
+    last = dt.datetime(9999, 12, 31, 17, 0, tzinfo=dt.timezone.utc)
+    with pytest.raises(creditbook.InvalidInput) as e:
+        book.charge("H-1", Decimal("1.00"), at=last, op_id="late")
+    assert e.value.field == "due date"
+    assert figures(book, "H-1") == before
