@@ -147,8 +147,8 @@ c-test: header-check c-lib
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/tests-asan tests/scenarios
 	$(CC) $(C_TEST_FLAGS) $(C_TEST_SOURCES) $$($(PKG_CONFIG_IN_TREE) --cflags --libs creditbook) \
 		-Wl,-rpath,$(C_LIB) -lpthread -o $(C_OUT)/tests
-	valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect \
+	CREDITBOOK_TEST_ENTRIES=20000 valgrind --quiet --error-exitcode=1 --leak-check=full \
+		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 		$(C_OUT)/tests tests/scenarios
 	python3 tests/c/null_sweep.py $(C_OUT)
 	$(CC) $(C_TEST_FLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \

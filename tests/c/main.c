@@ -103,6 +103,8 @@ void open_account(creditbook_book *book, const char *account, int64_t limit) {
 
 /* tests/c/test_hostile.c */
 void test_hostile(void);
+/* tests/c/test_scale.c */
+void test_scale(void);
 
 int main(int argc, char **argv) {
     if (argc != 2) {
@@ -114,6 +116,7 @@ int main(int argc, char **argv) {
     test_outreach();
     test_threads();
     test_hostile();
+    test_scale();
     test_scenarios(argv[1]);
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
