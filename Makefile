@@ -65,14 +65,18 @@ FUZZ_RSS_MB ?= 1024
 CARGO_FUZZ := .tools/bin/cargo-fuzz
 
 ## make fuzz: every cargo-fuzz target (fuzz/fuzz_targets, bodies in fuzz/checks) for FUZZ_SECONDS
-## each (default 60) on stable Rust without sanitizer (-s none), starting from fuzz/corpus/<target>;
-## new inputs go to fuzz/target/corpus/<target>, crashes to fuzz/artifacts/<target> (installs
-## cargo-fuzz into .tools when missing). Never run by make test.
+## each (default 60) under AddressSanitizer (FUZZ_SANITIZER=none: without), starting from
+## fuzz/corpus/<target>; new inputs go to fuzz/target/corpus/<target>, crashes to
+## fuzz/artifacts/<target> (installs cargo-fuzz into .tools when missing). Stable Rust ships the
+## sanitizer runtimes; RUSTC_BOOTSTRAP=1 lets it take the -Zsanitizer flag cargo-fuzz passes.
+## Never run by make test.
+FUZZ_SANITIZER ?= address
 fuzz:
 	@[ -x $(CARGO_FUZZ) ] || $(CARGO) install cargo-fuzz --locked --root .tools
 	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p fuzz/target/corpus/$$t && echo "== fuzz $$t ($(FUZZ_SECONDS) s)" && \
-		PATH="$(CURDIR)/.tools/bin:$$PATH" $(CARGO) fuzz run $$t -s none \
+		mkdir -p fuzz/target/corpus/$$t && echo "== fuzz $$t ($(FUZZ_SECONDS) s, $(FUZZ_SANITIZER))" && \
+		RUSTC_BOOTSTRAP=1 PATH="$(CURDIR)/.tools/bin:$$PATH" \
+			$(CARGO) fuzz run $$t -s $(FUZZ_SANITIZER) \
 			fuzz/target/corpus/$$t fuzz/corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
 			-timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) -print_final_stats=1 || exit 1; \
 	done

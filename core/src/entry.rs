@@ -239,6 +239,25 @@ pub enum LinkPurpose {
     },
 }
 
+impl LinkPurpose {
+    /// An operation id for a link for `amount` (as the caller shows it, `"70.00"`) toward this
+    /// purpose, for callers without ids of their own: `link-<reference>-<amount>` or
+    /// `deposit-<sale>-<amount>`. Asking again for the same link replays it; another amount
+    /// (what is owed changed) is another link.
+    ///
+    /// ```
+    /// use creditbook::LinkPurpose;
+    /// let p = LinkPurpose::Deposit { sale: "S-77".into() };
+    /// assert_eq!(p.default_op_id(&"250.00".parse().unwrap()), "deposit-S-77-250.00");
+    /// ```
+    pub fn default_op_id(&self, amount: &Decimal) -> String {
+        match self {
+            LinkPurpose::Balance { reference } => format!("link-{reference}-{amount}"),
+            LinkPurpose::Deposit { sale } => format!("deposit-{sale}-{amount}"),
+        }
+    }
+}
+
 /// A payment link as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRecord {

@@ -864,7 +864,7 @@ impl PyBook {
         };
         let sale = opt_text("sale", sale)?;
         let reference = opt_text("reference", reference)?;
-        let (purpose, default_id) = match (statement, sale, reference) {
+        let purpose = match (statement, sale, reference) {
             (Some(st), None, None) => {
                 let st = st.inner();
                 if st.account_id != account {
@@ -873,28 +873,16 @@ impl PyBook {
                         reason: format!("a statement of account {}, not {account}", st.account_id),
                     }));
                 }
-                let number = SmolStr::new(&st.number);
-                let id = format!("link-{number}-{shown}");
-                (LinkPurpose::Balance { reference: number }, id)
+                LinkPurpose::Balance {
+                    reference: SmolStr::new(&st.number),
+                }
             }
-            (None, None, Some(r)) => {
-                let id = format!("link-{r}-{shown}");
-                (
-                    LinkPurpose::Balance {
-                        reference: SmolStr::new(r),
-                    },
-                    id,
-                )
-            }
-            (None, Some(sale), None) => {
-                let id = format!("deposit-{sale}-{shown}");
-                (
-                    LinkPurpose::Deposit {
-                        sale: SmolStr::new(sale),
-                    },
-                    id,
-                )
-            }
+            (None, None, Some(r)) => LinkPurpose::Balance {
+                reference: SmolStr::new(r),
+            },
+            (None, Some(sale), None) => LinkPurpose::Deposit {
+                sale: SmolStr::new(sale),
+            },
             _ => {
                 return Err(PyTypeError::new_err(
                     "payment_link() takes exactly one of statement=, reference= (what is owed) \
@@ -902,7 +890,7 @@ impl PyBook {
                 ))
             }
         };
-        let op_id = opt_text("op_id", op_id)?.unwrap_or(default_id);
+        let op_id = opt_text("op_id", op_id)?.unwrap_or_else(|| purpose.default_op_id(&shown));
         let mut op = Operation::new(SmolStr::new(op_id), convert::instant("at", at)?);
         if let Some(a) = actor {
             op = op.by(a.inner.clone());
