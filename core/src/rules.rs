@@ -288,15 +288,18 @@ pub fn decide(
 
 /// Neither balance may pass the largest amount creditbook takes ([`money::max_amount`]): every
 /// figure of the account then fits the hosts' integer minor units (C's `int64_t` up to three
-/// decimals), and an account's list line never fails to read.
+/// decimals), and an account's list line never fails to read. Only a rise past it is refused: an
+/// operation that lowers a balance is always taken.
 fn check_balances(ledger: &Ledger, entries: &[Entry]) -> Result<()> {
-    let (mut owed, mut credit) = (ledger.balance_owed(), ledger.credit_balance());
+    let before = (ledger.balance_owed(), ledger.credit_balance());
+    let (mut owed, mut credit) = before;
     for e in entries {
         let effect = e.effect()?;
         owed = money::add(owed, effect.owed)?;
         credit = money::add(credit, effect.credit)?;
     }
-    if owed > money::max_amount() || credit > money::max_amount() {
+    let max = money::max_amount();
+    if (owed > max && owed > before.0) || (credit > max && credit > before.1) {
         return Err(Error::Overflow);
     }
     Ok(())

@@ -557,3 +557,39 @@ fn the_stores_addresses_take_no_control_character_even_around_them() {
         assert!(s.validate().is_err(), "{bad:?}");
     }
 }
+
+/// The cap refuses a rise past the largest balance, never a fall: an account already above it (a
+/// ledger written before the cap, or by another program) still takes payments and credits.
+#[test]
+fn an_account_above_the_largest_balance_can_still_be_paid_down() {
+    let store = creditbook::MemoryStore::new();
+    let book = Book::with_store(settings(), store.clone());
+    let open = OpenAccount {
+        customer: Customer::new("cust-l", "Legacy"),
+        credit_limit: CreditLimit::Unlimited,
+        terms: None,
+    };
+    book.open_account("L-1", &op("l1"), open).unwrap();
+    let largest = Money::new(creditbook::money::max_amount(), settings().currency);
+    book.charge("L-1", &op("l2"), Charge::new(largest)).unwrap();
+    // A second charge of the largest amount, written straight to the store.
+    let mut entries = book.entries("L-1").unwrap();
+    let mut legacy = entries.pop().unwrap();
+    legacy.seq = 3;
+    legacy.op_id = "legacy".into();
+    creditbook::Store::append(&store, "L-1", 2, &[legacy]).unwrap();
+    let fresh = Book::with_store(settings(), store);
+    let today = at().date_naive();
+    let twice = creditbook::money::max_amount() * Decimal::TWO;
+    assert_eq!(fresh.summary("L-1", today).unwrap().balance_owed, twice);
+    // Paid down: taken. Charged more: refused.
+    fresh
+        .pay("L-1", &op("l3"), Payment::new(money("1.00")))
+        .unwrap();
+    let refused = fresh.charge("L-1", &op("l4"), Charge::new(money("0.01")));
+    assert_eq!(refused.unwrap_err(), Error::Overflow);
+    assert_eq!(
+        fresh.summary("L-1", today).unwrap().balance_owed,
+        twice - Decimal::ONE
+    );
+}
