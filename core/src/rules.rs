@@ -60,7 +60,8 @@ pub fn decide(
         entries: Vec::with_capacity(1),
     };
     op.check()?;
-    validate::date("instant", settings.local_date(op.at))?;
+    // The business date: never before the account's last one, so this bounds the instant too.
+    validate::date("instant", out.date)?;
     if let Command::OpenAccount(o) = command {
         if ledger.profile().is_some() {
             return Err(Error::AccountExists {
