@@ -228,10 +228,11 @@ fn open_account(
 ) -> Result<creditbook::Outcome, creditbook::Error> {
     book.open_account(
         row.account,
-        &Operation::new(format!("open-{}", row.account), row.at),
+        &Operation::new(format!("open-{}", row.account), row.at)
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         OpenAccount {
             customer: Customer::new(row.account, row.account),
-            credit_limit: CreditLimit::Unlimited,
+            credit_limit: Some(CreditLimit::Unlimited),
             terms: None,
         },
     )

@@ -50,22 +50,24 @@ fn main() -> Result<(), Error> {
     marie.language = Some("fr".into());
     book.open_account(
         "C-1",
-        &Operation::new("open-1", at(2, 9, 0)),
+        &Operation::new("open-1", at(2, 9, 0))
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         OpenAccount {
             customer: marie,
-            credit_limit: CreditLimit::Amount(money("500.00")?.amount),
+            credit_limit: Some(CreditLimit::Amount(money("500.00")?.amount)),
             terms: None,
         },
     )?;
     book.open_account(
         "C-2",
-        &Operation::new("open-2", at(2, 9, 5)),
+        &Operation::new("open-2", at(2, 9, 5))
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         OpenAccount {
             customer: Customer {
                 email: Some("comptabilite@gagnon.example".into()),
                 ..Customer::new("cust-40", "Construction Gagnon")
             },
-            credit_limit: CreditLimit::Unlimited,
+            credit_limit: Some(CreditLimit::Unlimited),
             terms: None,
         },
     )?;

@@ -28,10 +28,11 @@ fn book_with_account(limit: CreditLimit) -> Book {
     let book = Book::new(StoreSettings::new("Bench", "CAD", "America/Toronto").unwrap());
     book.open_account(
         "C-1",
-        &Operation::new("open", start()),
+        &Operation::new("open", start())
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         OpenAccount {
             customer: Customer::new("c1", "Bench Customer"),
-            credit_limit: limit,
+            credit_limit: Some(limit),
             terms: None,
         },
     )

@@ -48,10 +48,11 @@ fn main() {
     let mut at = Utc.with_ymd_and_hms(2025, 1, 2, 15, 0, 0).unwrap();
     book.open_account(
         "C-000123",
-        &Operation::new("till-01-00000000", at),
+        &Operation::new("till-01-00000000", at)
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         OpenAccount {
             customer: Customer::new("cust-123", "Bench Customer"),
-            credit_limit: CreditLimit::Unlimited,
+            credit_limit: Some(CreditLimit::Unlimited),
             terms: None,
         },
     )

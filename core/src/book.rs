@@ -6,9 +6,7 @@
 //! answers `Conflict`: the Book catches up, decides again and retries, a bounded number of times.
 //! No lock of the Book is held while the store is called, so a store callback may call the Book.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-
-use rustc_hash::FxHashSet;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -24,7 +22,7 @@ use crate::list::AccountsQuery;
 use crate::money::{self, Money};
 use crate::ports::{Mailer, PaymentProvider};
 use crate::rules;
-use crate::settings::{Automation, StoreSettings};
+use crate::settings::StoreSettings;
 use crate::sharded::Sharded;
 use crate::state::AccountState;
 use crate::statement::{self, Statement, StatementRequest};
@@ -89,16 +87,19 @@ impl Outcome {
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use creditbook::{Book, Charge, CreditLimit, Customer, Money, OpenAccount, Operation, StoreSettings};
+/// use creditbook::{Actor, Book, Charge, CreditLimit, Customer, Money, OpenAccount, Operation};
+/// use creditbook::{Permission, StoreSettings};
 /// use rust_decimal::Decimal;
 ///
 /// let settings = StoreSettings::new("Quincaillerie Lapointe", "CAD", "America/Montreal").unwrap();
 /// let cad = settings.currency;
 /// let book = Book::new(settings);
 /// let at = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
-/// book.open_account("C-1", &Operation::new("o1", at), OpenAccount {
+/// // Granting credit needs the `credit_limit` permission.
+/// let manager = Actor::new("manager").with(Permission::CreditLimit);
+/// book.open_account("C-1", &Operation::new("o1", at).by(manager), OpenAccount {
 ///     customer: Customer::new("cust-1", "Marie Tremblay"),
-///     credit_limit: CreditLimit::Amount(Decimal::new(50000, 2)),
+///     credit_limit: Some(CreditLimit::Amount(Decimal::new(50000, 2))),
 ///     terms: None,
 /// }).unwrap();
 /// let charged = book.charge("C-1", &Operation::new("o2", at),
@@ -115,11 +116,6 @@ pub struct Book<S: Store = MemoryStore> {
     accounts: Sharded<Slot>,
     pub(crate) mailer: Option<Box<dyn Mailer>>,
     pub(crate) payments: Option<Box<dyn PaymentProvider>>,
-    /// Reminders and the statement schedule: start from the settings, changed with
-    /// `automated_ar`.
-    pub(crate) automation: RwLock<Automation>,
-    /// Message ids being handed to the mailer now (so one message is not sent twice at once).
-    pub(crate) sending: Mutex<FxHashSet<String>>,
 }
 
 impl Book<MemoryStore> {
@@ -143,13 +139,11 @@ impl<S: Store> Book<S> {
     pub fn with_store(settings: StoreSettings, store: S) -> Book<S> {
         Book {
             settings_error: settings.validate().err(),
-            automation: RwLock::new(settings.automation.clone()),
             settings,
             store,
             accounts: Sharded::default(),
             mailer: None,
             payments: None,
-            sending: Mutex::new(FxHashSet::default()),
         }
     }
 
@@ -178,11 +172,22 @@ impl<S: Store> Book<S> {
     /// Runs one operation on an account: decides it, records its entries (all or none) and
     /// returns them. Replaying an operation id returns the first outcome and records nothing.
     pub fn execute(&self, account: &str, op: &Operation, command: &Command) -> Result<Outcome> {
+        let account = validate::account_id(account)?;
+        self.execute_on(&account, op, command)
+    }
+
+    /// Runs one operation on a ledger whose id is checked (a customer's, or the book's own).
+    pub(crate) fn execute_on(
+        &self,
+        account: &SmolStr,
+        op: &Operation,
+        command: &Command,
+    ) -> Result<Outcome> {
         if let Some(e) = &self.settings_error {
             return Err(e.clone());
         }
-        let account = validate::id("account id", account)?;
-        let create = matches!(command, Command::OpenAccount(_));
+        let account = account.clone();
+        let create = matches!(command, Command::OpenAccount(_) | Command::SetAutomation(_));
         let slot = self
             .slot(&account, create)?
             .ok_or_else(|| Error::UnknownAccount {
@@ -308,12 +313,34 @@ impl<S: Store> Book<S> {
         Ok(())
     }
 
+    /// Runs `f` on a ledger's state caught up with the store, whatever the ledger (the book's own
+    /// included); `None` when it has no entries.
+    pub(crate) fn with_ledger<R>(
+        &self,
+        id: &SmolStr,
+        f: impl FnOnce(&AccountState) -> R,
+    ) -> Result<Option<R>> {
+        let Some(slot) = self.slot(id, false)? else {
+            return Ok(None);
+        };
+        self.catch_up(id, &slot)?;
+        let state = lock(&slot);
+        Ok(Some(f(&state)))
+    }
+
+    /// Every customer account with entries in the store (the book's own ledger left out).
+    pub fn account_ids(&self) -> Result<Vec<SmolStr>> {
+        let mut ids = self.store.account_ids()?;
+        ids.retain(|id| id != crate::store::BOOK_LEDGER);
+        Ok(ids)
+    }
+
     /// Runs `f` on the account's state, caught up with the store.
     pub fn with_account<R>(&self, account: &str, f: impl FnOnce(&AccountState) -> R) -> Result<R> {
         let unknown = || Error::UnknownAccount {
             account: account.to_string(),
         };
-        let id = validate::id("account id", account)?;
+        let id = validate::account_id(account)?;
         let slot = self.slot(&id, false)?.ok_or_else(unknown)?;
         self.catch_up(&id, &slot)?;
         let state = lock(&slot);
@@ -391,7 +418,7 @@ impl<S: Store> Book<S> {
     /// The accounts list: one row of figures per account, filtered, searched and sorted.
     pub fn accounts(&self, query: &AccountsQuery) -> Result<Vec<AccountSummary>> {
         let mut rows = Vec::new();
-        for id in self.store.account_ids()? {
+        for id in self.account_ids()? {
             let row = self.summary(&id, query.as_of);
             match row {
                 Ok(row) if query.keeps(&row) => rows.push(row),

@@ -9,6 +9,7 @@ use crate::account::{CreditLimit, Customer, PaymentTerms};
 use crate::entry::{Delivery, Direction, LinkPurpose, LinkRecord, MessageRecord};
 use crate::money::Money;
 use crate::permission::Actor;
+use crate::settings::Automation;
 
 /// The envelope of every operation: the caller's operation id, when it happened and who acted.
 ///
@@ -57,8 +58,10 @@ impl Operation {
 pub struct OpenAccount {
     /// The customer.
     pub customer: Customer,
-    /// The credit limit (`CreditLimit::Amount(0)`: deposit-only).
-    pub credit_limit: CreditLimit,
+    /// The credit limit (`CreditLimit::Amount(0)`: deposit-only); `None`: the store's
+    /// [`default_credit_limit`](crate::Policies::default_credit_limit). Any limit but 0 needs the
+    /// `credit_limit` permission.
+    pub credit_limit: Option<CreditLimit>,
     /// The account's own terms; `None` follows the store's.
     pub terms: Option<PaymentTerms>,
 }
@@ -74,6 +77,9 @@ pub struct Charge {
     pub due_date: Option<NaiveDate>,
     /// A manager's override of the credit limit, with its reason (needs `override_credit_limit`).
     pub override_reason: Option<String>,
+    /// The host's own invoice number (unique within the account); `None`: the invoice is
+    /// numbered by its place in the account's ledger.
+    pub invoice_number: Option<SmolStr>,
 }
 
 impl Charge {
@@ -84,12 +90,19 @@ impl Charge {
             sale: None,
             due_date: None,
             override_reason: None,
+            invoice_number: None,
         }
     }
 
     /// The same charge, for a sale.
     pub fn sale(mut self, sale: impl Into<SmolStr>) -> Charge {
         self.sale = Some(sale.into());
+        self
+    }
+
+    /// The same charge, with the host's own invoice number.
+    pub fn invoice_number(mut self, number: impl Into<SmolStr>) -> Charge {
+        self.invoice_number = Some(number.into());
         self
     }
 }
@@ -220,6 +233,9 @@ pub enum Command {
     },
     /// Record a message handed to the host's mailer (`Book::send`).
     RecordMessage(Box<MessageRecord>),
+    /// Change the store's reminders and statement schedule (`Book::set_automation`, needs
+    /// `automated_ar`): recorded on the book's own ledger.
+    SetAutomation(Box<Automation>),
 }
 
 impl Command {
@@ -231,7 +247,12 @@ impl Command {
             Command::OpenAccount(o) => {
                 d.tag("open");
                 d.customer(&o.customer);
-                d.limit(&o.credit_limit);
+                // A named limit hashes as it always did (ledgers recorded before the default
+                // existed replay unchanged).
+                match &o.credit_limit {
+                    Some(l) => d.limit(l),
+                    None => d.tag("default limit"),
+                }
                 d.terms(&o.terms);
             }
             Command::UpdateContact(c) => {
@@ -259,6 +280,11 @@ impl Command {
                 d.opt(c.sale.as_deref());
                 d.opt(c.due_date.map(|x| x.to_string()).as_deref());
                 d.opt(c.override_reason.as_deref());
+                // Charges without a number of their own hash as they always did.
+                if let Some(n) = &c.invoice_number {
+                    d.tag("invoice number");
+                    d.str(n);
+                }
             }
             Command::Payment(p) => {
                 d.tag("payment");
@@ -368,12 +394,24 @@ impl Command {
                         d.tag("delivered");
                         d.str(delivery_id);
                     }
+                    Delivery::Sending { until } => {
+                        d.tag("sending");
+                        d.str(&until.to_rfc3339());
+                    }
                     Delivery::Failed { code, reason } => {
                         d.tag("failed");
                         d.u64(*code as u64);
                         d.str(reason);
                     }
                 }
+            }
+            Command::SetAutomation(a) => {
+                d.tag("automation");
+                d.u64(a.reminder_days.len() as u64);
+                for day in &a.reminder_days {
+                    d.u64(i64::from(*day) as u64);
+                }
+                d.u64(a.statement_day.map_or(0, u64::from));
             }
         }
         d.0

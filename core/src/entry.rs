@@ -15,6 +15,7 @@ use smol_str::SmolStr;
 use crate::account::{AccountStatus, CreditLimit, Customer, PaymentTerms};
 use crate::error::{Error, Result};
 use crate::money::{self, Currency};
+use crate::settings::Automation;
 
 /// Schema version of persisted entry records written by this library.
 pub const RECORD_SCHEMA_VERSION: u32 = 1;
@@ -121,6 +122,9 @@ pub enum EntryKind {
         /// overdue credit hold): the reason given.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         override_reason: Option<Box<str>>,
+        /// The host's own invoice number, when it gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invoice_number: Option<SmolStr>,
     },
     /// Money received toward what is owed; allocated to invoices, any excess became credit.
     Payment {
@@ -209,8 +213,17 @@ pub enum EntryKind {
         /// The link's reference.
         reference: SmolStr,
     },
-    /// A message was sent to the host's mailer, delivered or not.
+    /// A message was sent to the host's mailer, delivered or not (or is being sent: the claim
+    /// recorded before the mailer is called).
     MessageSent(Box<MessageRecord>),
+    /// The store's accounts-receivable automation changed (on the book's own ledger,
+    /// [`crate::store::BOOK_LEDGER`]; who: the entry's actor).
+    AutomationChanged {
+        /// Before.
+        old: Box<Automation>,
+        /// After.
+        new: Box<Automation>,
+    },
 }
 
 /// What the provider said about a payment made online.
@@ -221,6 +234,43 @@ pub struct OnlinePayment {
     /// The reference of the link it was paid through, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<SmolStr>,
+    /// What was unusual about it: money received is recorded whatever its link says, and this
+    /// says what differed (empty for an ordinary payment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unusual: Vec<Unusual>,
+}
+
+/// Something unusual about a payment confirmed online, flagged on its entry and in the notice to
+/// the store. The payment is recorded all the same: the provider says the money arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unusual {
+    /// The amount paid is not the amount the link asked.
+    AmountDiffers {
+        /// What the link asked.
+        asked: Decimal,
+    },
+    /// The link had expired when the payment was made.
+    LinkExpired,
+    /// The link had been cancelled (replaced by a newer deposit request).
+    LinkCancelled,
+    /// A payment had already been made through the link.
+    LinkAlreadyPaid,
+    /// No link of the account has the reference the provider reported.
+    LinkUnknown,
+}
+
+impl Unusual {
+    /// The flag as a word (`"amount_differs"`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Unusual::AmountDiffers { .. } => "amount_differs",
+            Unusual::LinkExpired => "link_expired",
+            Unusual::LinkCancelled => "link_cancelled",
+            Unusual::LinkAlreadyPaid => "link_already_paid",
+            Unusual::LinkUnknown => "link_unknown",
+        }
+    }
 }
 
 /// What a payment link asks to be paid for.
@@ -311,6 +361,13 @@ pub enum Delivery {
         /// The mailer's delivery id.
         delivery_id: String,
     },
+    /// Claimed by a Book that is handing it to the mailer now: until `until`, no other Book (or
+    /// process) on the store sends it. A claim left by a process that died expires then, and
+    /// the message may be sent again (delivery is at least once, with the same Message-ID).
+    Sending {
+        /// When the claim lapses.
+        until: DateTime<Utc>,
+    },
     /// The mailer failed; sending the same message again retries.
     Failed {
         /// The mailer's code.
@@ -361,11 +418,12 @@ pub enum EntryType {
     PaymentLinkCreated,
     PaymentLinkCancelled,
     MessageSent,
+    AutomationChanged,
 }
 
 impl EntryType {
     /// Every entry type, in a fixed order.
-    pub const ALL: [EntryType; 18] = [
+    pub const ALL: [EntryType; 19] = [
         EntryType::AccountOpened,
         EntryType::ContactChanged,
         EntryType::CreditLimitChanged,
@@ -384,6 +442,7 @@ impl EntryType {
         EntryType::PaymentLinkCreated,
         EntryType::PaymentLinkCancelled,
         EntryType::MessageSent,
+        EntryType::AutomationChanged,
     ];
 
     /// The type as a word (`"refund_to_credit"`).
@@ -407,6 +466,7 @@ impl EntryType {
             EntryType::PaymentLinkCreated => "payment_link_created",
             EntryType::PaymentLinkCancelled => "payment_link_cancelled",
             EntryType::MessageSent => "message_sent",
+            EntryType::AutomationChanged => "automation_changed",
         }
     }
 
@@ -430,6 +490,7 @@ impl EntryType {
                 | EntryType::PaymentLinkCreated
                 | EntryType::PaymentLinkCancelled
                 | EntryType::MessageSent
+                | EntryType::AutomationChanged
         )
     }
 }
@@ -456,6 +517,7 @@ impl EntryKind {
             EntryKind::PaymentLinkCreated(_) => EntryType::PaymentLinkCreated,
             EntryKind::PaymentLinkCancelled { .. } => EntryType::PaymentLinkCancelled,
             EntryKind::MessageSent(_) => EntryType::MessageSent,
+            EntryKind::AutomationChanged { .. } => EntryType::AutomationChanged,
         }
     }
 

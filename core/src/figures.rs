@@ -46,8 +46,10 @@ pub struct AccountSummary {
 /// An open invoice on a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenInvoice {
-    /// The invoice number.
+    /// The invoice's place in the ledger (what payments name).
     pub id: u64,
+    /// The number the customer sees: the host's own, else `id`.
+    pub number: String,
     /// The sale it is for.
     pub sale: Option<SmolStr>,
     /// Invoice date.
@@ -180,6 +182,7 @@ pub fn available(limit: CreditLimit, owed: Decimal) -> Option<Decimal> {
 pub(crate) fn open_invoice(inv: &Invoice, as_of: NaiveDate) -> OpenInvoice {
     OpenInvoice {
         id: inv.id,
+        number: inv.number(),
         sale: inv.sale.clone(),
         date: inv.date,
         due_date: inv.due_date,

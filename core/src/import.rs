@@ -111,6 +111,7 @@ pub fn parse_entry_line(text: &str, currency: Currency) -> Result<EntryLine<'_>,
             sale: reference,
             due_date: None,
             override_reason: None,
+            invoice_number: None,
         }),
         "payment" => Command::Payment(Payment {
             amount: money(value),

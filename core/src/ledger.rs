@@ -44,6 +44,8 @@ pub struct Invoice {
     pub id: u64,
     /// The sale it is for, when known.
     pub sale: Option<SmolStr>,
+    /// The host's own invoice number, when it gave one.
+    pub host_number: Option<SmolStr>,
     /// The store-local invoice date.
     pub date: NaiveDate,
     /// The due date.
@@ -54,6 +56,26 @@ pub struct Invoice {
     pub remaining: Decimal,
     /// True once the entry that opened it was reversed.
     pub cancelled: bool,
+}
+
+impl Invoice {
+    /// The number the customer sees: the host's own, else the invoice's place in the ledger.
+    pub fn number(&self) -> String {
+        display_number(self.host_number.as_deref(), self.id)
+    }
+
+    /// True when the customer would read `number` as this invoice's number.
+    pub fn is_numbered(&self, number: &str) -> bool {
+        match &self.host_number {
+            Some(n) => n == number,
+            None => number.parse::<u64>().ok() == Some(self.id),
+        }
+    }
+}
+
+/// The number an invoice shows: the host's own, else its place in the ledger.
+pub fn display_number(host_number: Option<&str>, id: u64) -> String {
+    host_number.map_or_else(|| id.to_string(), str::to_string)
 }
 
 /// An account's figures, folded from its entries.
@@ -134,6 +156,11 @@ impl Ledger {
         Ok(&mut self.invoices[i])
     }
 
+    /// Every invoice, open or not, by increasing number.
+    pub fn invoices(&self) -> &[Invoice] {
+        &self.invoices
+    }
+
     /// Open invoices, oldest due date first (then oldest invoice): the allocation order.
     pub fn open_invoices(&self) -> impl Iterator<Item = &Invoice> + '_ {
         self.open.iter().filter_map(|(_, id)| self.invoice(*id))
@@ -194,6 +221,10 @@ impl Ledger {
             });
             return Ok(());
         }
+        if let EntryKind::AutomationChanged { .. } = &entry.kind {
+            // The book's own ledger (store-wide records) has no profile: nothing to fold.
+            return Ok(());
+        }
         let profile = self
             .profile
             .as_mut()
@@ -219,9 +250,13 @@ impl Ledger {
             _ => {}
         }
         if let Some((amount, due_date)) = entry.kind.opens_invoice() {
-            let sale = match &entry.kind {
-                EntryKind::Charge { sale, .. } => sale.clone(),
-                _ => None,
+            let (sale, host_number) = match &entry.kind {
+                EntryKind::Charge {
+                    sale,
+                    invoice_number,
+                    ..
+                } => (sale.clone(), invoice_number.clone()),
+                _ => (None, None),
             };
             if self.invoice_at.len() <= entry.seq as usize {
                 self.invoice_at.resize(entry.seq as usize + 1, 0);
@@ -231,6 +266,7 @@ impl Ledger {
             self.invoices.push(Invoice {
                 id: entry.seq,
                 sale,
+                host_number,
                 date: entry.date,
                 due_date,
                 amount,

@@ -46,7 +46,9 @@ pub use command::{Charge, Command, OpenAccount, Operation, Payment};
 pub use entry::{
     Allocation, Direction, Effect, Entry, EntryKind, EntryType, RECORD_SCHEMA_VERSION,
 };
-pub use entry::{Delivery, LinkPurpose, LinkRecord, MessageKind, MessageRecord, OnlinePayment};
+pub use entry::{
+    Delivery, LinkPurpose, LinkRecord, MessageKind, MessageRecord, OnlinePayment, Unusual,
+};
 pub use error::{Error, Result};
 pub use figures::{
     AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,

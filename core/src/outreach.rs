@@ -2,25 +2,25 @@
 //! composed and sent through the host's Mailer, online payments confirmed by the provider, and
 //! reminders and the monthly statement run.
 
-use std::sync::PoisonError;
-
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
 use crate::book::{Book, Outcome};
 use crate::command::{Command, Operation};
+use crate::entry::Entry;
 use crate::entry::{Delivery, EntryKind, LinkPurpose, LinkRecord, MessageRecord};
 use crate::error::{Error, Result};
+use crate::links::LinkState;
 use crate::message::compose::{self, Addressee, InvoiceFacts, PaymentFacts};
 use crate::message::Message;
 use crate::money::Money;
-use crate::permission::{Actor, Permission};
 use crate::ports::{PaymentLinkRequest, PortError};
 use crate::settings::Automation;
 use crate::state::AccountState;
 use crate::statement::{PaymentLinkShown, Statement, StatementRequest};
 use crate::store::Store;
+use crate::store::BOOK_LEDGER;
 
 /// A payment link as the Book made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,23 +83,41 @@ pub struct ReminderDue {
 }
 
 impl<S: Store> Book<S> {
-    /// Reminders and the statement schedule in force.
-    pub fn automation(&self) -> Automation {
-        self.automation
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// Reminders and the statement schedule in force: the latest change recorded in the store
+    /// (by any Book on it), else none.
+    pub fn automation(&self) -> Result<Automation> {
+        Ok(self
+            .with_ledger(
+                &SmolStr::new_static(BOOK_LEDGER),
+                crate::rules::automation_of,
+            )?
+            .unwrap_or_default())
     }
 
-    /// Changes the reminders and the statement schedule (needs `automated_ar`).
-    pub fn set_automation(&self, actor: &Actor, automation: Automation) -> Result<()> {
-        actor.require(Permission::AutomatedAr)?;
-        automation.validate()?;
-        *self
-            .automation
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = automation;
-        Ok(())
+    /// Changes the reminders and the statement schedule (needs `automated_ar` in `op`'s actor).
+    /// The change is recorded in the store (who, when, old, new) as an entry of the book's own
+    /// ledger, so it survives a restart and every Book on the store follows it; replaying the
+    /// operation id records nothing new.
+    pub fn set_automation(&self, op: &Operation, automation: Automation) -> Result<Outcome> {
+        self.execute_on(
+            &SmolStr::new_static(BOOK_LEDGER),
+            op,
+            &Command::SetAutomation(Box::new(automation)),
+        )
+    }
+
+    /// Every change of the automation, oldest first (who: each entry's actor).
+    pub fn automation_history(&self) -> Result<Vec<Entry>> {
+        Ok(self
+            .with_ledger(&SmolStr::new_static(BOOK_LEDGER), |state| {
+                state.entries().to_vec()
+            })?
+            .unwrap_or_default())
+    }
+
+    /// The account's payment links as they stand at `at`: pending, paid, cancelled or expired.
+    pub fn payment_links(&self, account: &str, at: DateTime<Utc>) -> Result<Vec<LinkState>> {
+        self.with_account(account, |state| crate::links::links(state.entries(), at))
     }
 
     /// Makes a payment link through the host's provider and records it. The amount is above 0, at
@@ -254,7 +272,13 @@ impl<S: Store> Book<S> {
         st.payment_link = Some(PaymentLinkShown {
             url: link.record.url,
             amount: link.record.amount,
-            expires_at: Some(link.record.expires_at),
+            // Shown to the customer in the store's time; the offset keeps the exact instant.
+            expires_at: Some(
+                link.record
+                    .expires_at
+                    .with_timezone(&self.settings().timezone)
+                    .fixed_offset(),
+            ),
         });
         Ok(())
     }
@@ -292,37 +316,61 @@ impl<S: Store> Book<S> {
     }
 
     /// Sends a message through the host's mailer and records it on its account: kind, to whom,
-    /// when, and the delivery id or the failure. A message already delivered is not sent again;
-    /// one that failed is retried. Returns `DeliveryFailed` (recorded) when the mailer fails.
+    /// when, and the delivery id or the failure. A message is its content
+    /// ([`Message::content_id`]): the same message already delivered is not sent again; a
+    /// corrected one, or the same one to another address, is another message and is sent. One
+    /// that failed is retried. Returns `DeliveryFailed` (recorded) when the mailer fails.
+    ///
+    /// Before the mailer is called, the send is claimed in the store (a `sending` record on the
+    /// account, for [`SEND_CLAIM_MINUTES`]): two Books or processes sending the same message at
+    /// once send it once, and the other is told it is being sent (`InvalidState`). A claim left
+    /// by a process that died lapses, and the message can then be sent again.
     pub fn send(&self, message: &Message, at: DateTime<Utc>) -> Result<Sent> {
         let mailer = self
             .mailer
             .as_deref()
             .ok_or(Error::PortMissing { port: "mailer" })?;
         message.check_headers()?;
-        // Claimed before the account is read: a send of the same message that finished between
-        // the read and the claim would otherwise go unseen, and the message out twice.
-        let _guard = SendingGuard::claim(self, &message.id)?;
-        let (delivered, attempts) = self.with_account(&message.account, |state| {
-            let mut attempts = 0u32;
-            let mut delivered = None;
-            for e in state.entries() {
-                if let EntryKind::MessageSent(m) = &e.kind {
-                    if m.message_id == message.id {
-                        attempts += 1;
-                        if let Delivery::Delivered { delivery_id } = &m.delivery {
-                            delivered = Some(delivery_id.clone());
-                        }
-                    }
-                }
-            }
-            (delivered, attempts)
+        if message.id != message.content_id() {
+            return Err(Error::invalid(
+                "message id",
+                "is not the id of the message's content (call seal() after changing it)",
+            ));
+        }
+        let history = self.with_account(&message.account, |state| {
+            SendHistory::of(state.entries(), &message.id)
         })?;
-        if let Some(delivery_id) = delivered {
+        if let Some(delivery_id) = history.delivered {
             return Ok(Sent {
                 delivery_id,
                 already_delivered: true,
             });
+        }
+        if history.claimed_until.is_some_and(|until| until > at) {
+            return Err(being_sent(&message.id));
+        }
+        let digest = message.id.rsplit('-').next().unwrap_or(&message.id);
+        let record = |delivery| MessageRecord {
+            message_id: message.id.clone(),
+            kind: message.kind,
+            to: message.to.clone(),
+            subject: message.subject.clone(),
+            reminder: message.reminder,
+            delivery,
+        };
+        // The claim: whoever records it first sends; the other sees it recorded (a replay of
+        // the same claim id, or the id taken by another instant) and does not.
+        let attempt = history.claims + 1;
+        let claim = Operation::new(format!("message-{digest}-{attempt}-claim"), at);
+        let until = at + chrono::Duration::minutes(SEND_CLAIM_MINUTES);
+        match self.execute(
+            &message.account,
+            &claim,
+            &Command::RecordMessage(Box::new(record(Delivery::Sending { until }))),
+        ) {
+            Ok(o) if !o.replayed => {}
+            Ok(_) | Err(Error::OperationIdConflict { .. }) => return Err(being_sent(&message.id)),
+            Err(e) => return Err(e),
         }
         let result = mailer.send(message);
         let delivery = match &result {
@@ -334,19 +382,11 @@ impl<S: Store> Book<S> {
                 reason: e.message.clone(),
             },
         };
-        let record = MessageRecord {
-            message_id: message.id.clone(),
-            kind: message.kind,
-            to: message.to.clone(),
-            subject: message.subject.clone(),
-            reminder: message.reminder,
-            delivery,
-        };
-        let op = Operation::new(format!("message-{}-{}", message.id, attempts + 1), at);
+        let op = Operation::new(format!("message-{digest}-{attempt}"), at);
         self.execute(
             &message.account,
             &op,
-            &Command::RecordMessage(Box::new(record)),
+            &Command::RecordMessage(Box::new(record(delivery))),
         )?;
         match result {
             Ok(delivery_id) => Ok(Sent {
@@ -397,6 +437,19 @@ impl<S: Store> Book<S> {
                 date: outcome.entry().date,
                 owed: scale(ledger.balance_owed()),
                 credit: scale(ledger.credit_balance()),
+                unusual: outcome
+                    .entries
+                    .iter()
+                    .find_map(|e| match &e.kind {
+                        EntryKind::Payment {
+                            online: Some(o), ..
+                        }
+                        | EntryKind::Deposit {
+                            online: Some(o), ..
+                        } => Some(o.unusual.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default(),
             };
             (customer, facts)
         })?;
@@ -426,12 +479,12 @@ impl<S: Store> Book<S> {
     /// missed on a day off is sent once, later, and lower levels are skipped). Paid invoices get
     /// none. Each is composed in the customer's language.
     pub fn reminders_due(&self, day: NaiveDate) -> Result<Vec<ReminderDue>> {
-        let days = self.automation().reminder_days;
+        let days = self.automation()?.reminder_days;
         if days.is_empty() {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for account in self.store().account_ids()? {
+        for account in self.account_ids()? {
             let found = self.with_account(&account, |state| {
                 let sent: Vec<(u64, u32)> = state
                     .entries()
@@ -472,22 +525,67 @@ impl<S: Store> Book<S> {
                     customer: &customer,
                     to: None,
                 };
+                let message = self.reminder_link(&account, &facts, day).and_then(|url| {
+                    compose::reminder_email(
+                        &who,
+                        &facts,
+                        level,
+                        from_due,
+                        url.as_deref(),
+                        self.settings(),
+                    )
+                });
                 out.push(ReminderDue {
                     account: account.clone(),
                     invoice: facts.id,
                     level,
                     days_from_due: from_due,
-                    message: compose::reminder_email(
-                        &who,
-                        &facts,
-                        level,
-                        from_due,
-                        self.settings(),
-                    ),
+                    message,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// The "Pay online" link of a reminder, for what remains of the invoice, when the store
+    /// includes links and the Book can make one (none above the store's cap). Made at the start
+    /// of `day` in the store's time, with an operation id named by the invoice and the amount:
+    /// asking again the same day, or another day for the same amount, replays the link.
+    fn reminder_link(
+        &self,
+        account: &str,
+        invoice: &InvoiceFacts,
+        day: NaiveDate,
+    ) -> Result<Option<String>> {
+        let m = &self.settings().messages;
+        if !m.include_payment_link
+            || self.payments.is_none()
+            || invoice.remaining > m.payment_link_max
+        {
+            return Ok(None);
+        }
+        let at = day
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(self.settings().timezone).earliest())
+            .map_or_else(
+                || day.and_time(chrono::NaiveTime::MIN).and_utc(),
+                |t| t.to_utc(),
+            );
+        let op = Operation::new(
+            format!("reminder-link-{}-{}", invoice.id, invoice.remaining),
+            at,
+        );
+        let purpose = LinkPurpose::Balance {
+            reference: SmolStr::new(&invoice.label),
+        };
+        let currency = self.settings().currency;
+        let link = self.payment_link(
+            account,
+            &op,
+            Money::new(invoice.remaining, currency),
+            purpose,
+        )?;
+        Ok(Some(link.record.url))
     }
 
     /// Sends the reminders due on `day` (each at most once) and returns them with how each went.
@@ -516,7 +614,7 @@ impl<S: Store> Book<S> {
     /// again when the provider is back; the links already made are replayed, not made twice
     /// (their operation ids are named by the month and the amount).
     pub fn statements_due(&self, day: NaiveDate, at: DateTime<Utc>) -> Result<Vec<Statement>> {
-        if self.automation().statement_day != Some(day.day()) {
+        if self.automation()?.statement_day != Some(day.day()) {
             return Ok(Vec::new());
         }
         let this_month = day.with_day(1).unwrap_or(day);
@@ -527,7 +625,7 @@ impl<S: Store> Book<S> {
             .checked_sub_days(Days::new(1))
             .unwrap_or(this_month);
         let mut out = Vec::new();
-        for account in self.store().account_ids()? {
+        for account in self.account_ids()? {
             let summary = match self.summary(&account, to) {
                 Ok(s) => s,
                 Err(Error::UnknownAccount { .. }) => continue,
@@ -611,8 +709,15 @@ fn link_in(
 }
 
 fn invoice_facts(inv: &crate::ledger::Invoice) -> InvoiceFacts {
+    // The host's number, else the till's sale reference: what the customer knows it by.
+    let label = match (&inv.host_number, &inv.sale) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(sale)) => sale.to_string(),
+        (None, None) => inv.id.to_string(),
+    };
     InvoiceFacts {
         id: inv.id,
+        label,
         date: inv.date,
         due_date: inv.due_date,
         amount: inv.amount,
@@ -620,33 +725,52 @@ fn invoice_facts(inv: &crate::ledger::Invoice) -> InvoiceFacts {
     }
 }
 
-/// Holds a message id in the Book's set of messages being sent, for as long as it is sent.
-struct SendingGuard<'a, S: Store> {
-    book: &'a Book<S>,
-    id: String,
-}
+/// How long a claim to send a message holds off other senders: long enough for any mailer to
+/// answer, short enough that a message whose sender died goes out the same day.
+pub const SEND_CLAIM_MINUTES: i64 = 10;
 
-impl<'a, S: Store> SendingGuard<'a, S> {
-    fn claim(book: &'a Book<S>, id: &str) -> Result<SendingGuard<'a, S>> {
-        let mut set = book.sending.lock().unwrap_or_else(PoisonError::into_inner);
-        if !set.insert(id.to_string()) {
-            return Err(Error::InvalidState {
-                reason: format!("message {id} is being sent"),
-            });
-        }
-        Ok(SendingGuard {
-            book,
-            id: id.to_string(),
-        })
+fn being_sent(id: &str) -> Error {
+    Error::InvalidState {
+        reason: format!("message {id} is being sent"),
     }
 }
 
-impl<S: Store> Drop for SendingGuard<'_, S> {
-    fn drop(&mut self) {
-        self.book
-            .sending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.id);
+/// What the account's records say of one message.
+struct SendHistory {
+    /// The delivery id, when it was delivered.
+    delivered: Option<String>,
+    /// How many sends were claimed.
+    claims: u32,
+    /// Until when the latest claim holds, when no outcome followed it.
+    claimed_until: Option<DateTime<Utc>>,
+}
+
+impl SendHistory {
+    fn of(entries: &[crate::entry::Entry], id: &str) -> SendHistory {
+        let mut h = SendHistory {
+            delivered: None,
+            claims: 0,
+            claimed_until: None,
+        };
+        for e in entries {
+            let EntryKind::MessageSent(m) = &e.kind else {
+                continue;
+            };
+            if m.message_id != id {
+                continue;
+            }
+            match &m.delivery {
+                Delivery::Sending { until } => {
+                    h.claims += 1;
+                    h.claimed_until = Some(*until);
+                }
+                Delivery::Delivered { delivery_id } => {
+                    h.delivered = Some(delivery_id.clone());
+                    h.claimed_until = None;
+                }
+                Delivery::Failed { .. } => h.claimed_until = None,
+            }
+        }
+        h
     }
 }

@@ -11,13 +11,14 @@ use crate::account::{AccountStatus, CreditLimit, PaymentTerms};
 use crate::command::{Charge, Command, OpenAccount, Operation, Payment};
 use crate::entry::{
     AccountOpened, Allocation, Direction, Entry, EntryKind, LinkPurpose, LinkRecord, OnlinePayment,
-    Reversal, SaleDelta,
+    Reversal, SaleDelta, Unusual,
 };
 use crate::error::{Error, Result};
 use crate::ledger::{Ledger, Profile};
+use crate::links::LinkStatus;
 use crate::money::{self, Currency, Money};
 use crate::permission::{require, Permission};
-use crate::settings::StoreSettings;
+use crate::settings::{Automation, StoreSettings};
 use crate::state::AccountState;
 use crate::validate;
 
@@ -71,6 +72,23 @@ pub fn decide(
         open_account(&mut out, settings, o)?;
         return Ok(out.entries);
     }
+    // Store-wide records live on the book's own ledger, and only there.
+    let on_book_ledger = account == crate::store::BOOK_LEDGER;
+    if let Command::SetAutomation(new) = command {
+        if !on_book_ledger {
+            return Err(Error::invalid(
+                "automation",
+                "is recorded on the book's own ledger",
+            ));
+        }
+        set_automation(&mut out, state, new)?;
+        return Ok(out.entries);
+    }
+    if on_book_ledger {
+        return Err(Error::UnknownAccount {
+            account: account.to_string(),
+        });
+    }
     let profile = ledger.profile().ok_or_else(|| Error::UnknownAccount {
         account: account.to_string(),
     })?;
@@ -87,7 +105,7 @@ pub fn decide(
         });
     }
     match command {
-        Command::OpenAccount(_) => unreachable!("handled above"),
+        Command::OpenAccount(_) | Command::SetAutomation(_) => unreachable!("handled above"),
         Command::UpdateContact(c) => {
             out.push(EntryKind::ContactChanged(Box::new(c.validated()?)), vec![])
         }
@@ -183,6 +201,8 @@ pub fn decide(
             sale_total,
         } => refund_to_credit(&mut out, state, settings, cur, amount, sale, sale_total)?,
         Command::RefundCredit { amount, method } => {
+            // Money leaves the till.
+            require(actor, Permission::CreditAccountRefund)?;
             let amount = amount.positive_in(cur)?;
             ensure_credit(ledger, amount)?;
             let method = opt_id("method", method)?;
@@ -356,7 +376,8 @@ fn opt_id(field: &'static str, value: &Option<SmolStr>) -> Result<Option<SmolStr
         .transpose()
 }
 
-fn limit_in(limit: &CreditLimit, currency: Currency) -> Result<CreditLimit> {
+/// The limit checked in the store's currency (exact scale, not negative).
+pub(crate) fn limit_in(limit: &CreditLimit, currency: Currency) -> Result<CreditLimit> {
     Ok(match limit {
         CreditLimit::Amount(a) => {
             CreditLimit::Amount(Money::new(*a, currency).non_negative_in(currency)?)
@@ -379,10 +400,49 @@ fn ensure_credit(ledger: &Ledger, amount: Decimal) -> Result<()> {
     Ok(())
 }
 
+/// The automation in force on the book's ledger: the latest change's, else none.
+pub fn automation_of(state: &AccountState) -> Automation {
+    state
+        .entries()
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EntryKind::AutomationChanged { new, .. } => Some((**new).clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// Changes the store's automation (needs `automated_ar`), recording the old and the new.
+fn set_automation(out: &mut Out<'_>, state: &AccountState, new: &Automation) -> Result<()> {
+    require(out.op.actor.as_ref(), Permission::AutomatedAr)?;
+    new.validate()?;
+    let old = automation_of(state);
+    out.push(
+        EntryKind::AutomationChanged {
+            old: Box::new(old),
+            new: Box::new(new.clone()),
+        },
+        vec![],
+    );
+    Ok(())
+}
+
+/// Opens an account. Granting credit needs `credit_limit`: a named limit other than 0 (unlimited
+/// too); no limit named takes the store's default, which needs no permission.
 fn open_account(out: &mut Out<'_>, settings: &StoreSettings, o: &OpenAccount) -> Result<()> {
+    let credit_limit = match &o.credit_limit {
+        None => settings.policies.default_credit_limit,
+        Some(limit) => {
+            if *limit != CreditLimit::Amount(Decimal::ZERO) {
+                require(out.op.actor.as_ref(), Permission::CreditLimit)?;
+            }
+            *limit
+        }
+    };
     let opened = AccountOpened {
         customer: o.customer.validated()?,
-        credit_limit: limit_in(&o.credit_limit, settings.currency)?,
+        credit_limit: limit_in(&credit_limit, settings.currency)?,
         terms: o.terms,
         currency: settings.currency,
     };
@@ -405,6 +465,15 @@ fn charge(
         });
     }
     let sale = opt_id("sale", &c.sale)?;
+    let invoice_number = opt_id("invoice number", &c.invoice_number)?;
+    if let Some(n) = &invoice_number {
+        if ledger.invoices().iter().any(|i| i.is_numbered(n)) {
+            return Err(Error::invalid(
+                "invoice number",
+                format!("{n} is already an invoice of this account"),
+            ));
+        }
+    }
     let due_date = match c.due_date {
         Some(d) if d < out.date => {
             return Err(Error::invalid(
@@ -458,6 +527,7 @@ fn charge(
             override_reason: override_reason
                 .filter(|_| overridden)
                 .map(String::into_boxed_str),
+            invoice_number,
         },
         vec![],
     );
@@ -619,10 +689,10 @@ fn payment_link(
     }
     if let LinkPurpose::Deposit { sale } = &link.purpose {
         // A new request for the same sale cancels the pending one.
-        for old in crate::links::links(state.entries()) {
+        for old in crate::links::links(state.entries(), out.op.at) {
             let same_sale =
                 matches!(&old.record.purpose, LinkPurpose::Deposit { sale: s } if s == sale);
-            if same_sale && old.status == crate::links::LinkStatus::Pending {
+            if same_sale && old.status == LinkStatus::Pending {
                 out.push(
                     EntryKind::PaymentLinkCancelled {
                         reference: old.record.reference.clone(),
@@ -651,27 +721,37 @@ fn online_payment(
     let ledger = state.ledger();
     let amount = amount.positive_in(cur)?;
     validate::check_id("provider payment id", provider_payment_id)?;
+    // Money received is never refused: the payment is recorded whatever its link says, and what
+    // differed from the link is flagged on the entry (and in the store's notice).
+    let mut unusual = Vec::new();
+    let purpose = match link {
+        Some(reference) => match crate::links::find(state.entries(), reference, out.op.at) {
+            Some(l) => {
+                if l.record.amount != amount {
+                    unusual.push(Unusual::AmountDiffers {
+                        asked: l.record.amount,
+                    });
+                }
+                match l.status {
+                    LinkStatus::Pending => {}
+                    LinkStatus::Expired => unusual.push(Unusual::LinkExpired),
+                    LinkStatus::Cancelled => unusual.push(Unusual::LinkCancelled),
+                    LinkStatus::Paid => unusual.push(Unusual::LinkAlreadyPaid),
+                }
+                Some(l.record.purpose)
+            }
+            None => {
+                unusual.push(Unusual::LinkUnknown);
+                None
+            }
+        },
+        None => None,
+    };
     let online = Some(Box::new(OnlinePayment {
         provider_payment_id: provider_payment_id.clone(),
         link: link.clone(),
+        unusual,
     }));
-    let purpose = match link {
-        Some(reference) => {
-            let l = crate::links::find(state.entries(), reference).ok_or_else(|| {
-                Error::UnknownPaymentLink {
-                    reference: reference.to_string(),
-                }
-            })?;
-            if l.record.amount != amount {
-                return Err(Error::PaymentAmountMismatch {
-                    expected: l.record.amount,
-                    paid: amount,
-                });
-            }
-            Some(l.record.purpose)
-        }
-        None => None,
-    };
     match purpose {
         Some(LinkPurpose::Deposit { sale }) => {
             out.push(

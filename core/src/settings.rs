@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::account::{PaymentTerms, PostalAddress};
+use crate::account::{CreditLimit, PaymentTerms, PostalAddress};
 use crate::error::{Error, Result};
 use crate::i18n::{CurrencyDisplay, Language};
 use crate::money::Currency;
@@ -26,6 +26,10 @@ pub struct Policies {
     pub receipt_less_refunds: bool,
     /// New credit (deposit, overpayment, refund) is applied to open invoices at once (off by default).
     pub auto_apply_credit: bool,
+    /// The credit limit of an account opened without one: `Amount(0)` (no credit) unless the
+    /// store sets another. Opening with the default needs no permission; naming any limit but 0
+    /// needs `credit_limit`.
+    pub default_credit_limit: CreditLimit,
 }
 
 impl Default for Policies {
@@ -36,6 +40,7 @@ impl Default for Policies {
             refunds_to_credit: true,
             receipt_less_refunds: true,
             auto_apply_credit: false,
+            default_credit_limit: CreditLimit::Amount(Decimal::ZERO),
         }
     }
 }
@@ -155,13 +160,15 @@ impl Default for MessageSettings {
     }
 }
 
-/// Accounts-receivable automation: reminders and the monthly statement run. Off until the store
-/// sets them (changing them through the Book needs `automated_ar`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Accounts-receivable automation: reminders and the monthly statement run. Off until someone
+/// with `automated_ar` sets them through [`crate::Book::set_automation`], which records the
+/// change (who, when, old, new) in the store, so every Book on the store decides the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Automation {
     /// Reminder days relative to due dates, e.g. `[-3, 0, 3, 7, 14, 30]`; empty: no reminders.
     pub reminder_days: Vec<i32>,
     /// Day of the month (1-28) on which last month's statements are due; `None`: no schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_day: Option<u32>,
 }
 
@@ -209,8 +216,6 @@ pub struct StoreSettings {
     pub statements: StatementSettings,
     /// Messages and payment links.
     pub messages: MessageSettings,
-    /// Reminders and the statement schedule.
-    pub automation: Automation,
 }
 
 impl StoreSettings {
@@ -234,7 +239,6 @@ impl StoreSettings {
             aging: AgingBuckets::default(),
             statements: StatementSettings::default(),
             messages: MessageSettings::default(),
-            automation: Automation::default(),
         })
     }
 
@@ -285,6 +289,7 @@ impl StoreSettings {
             ));
         }
         crate::validate::text("store name", &self.name, true)?;
+        crate::rules::limit_in(&self.policies.default_credit_limit, self.currency)?;
         let st = &self.statements;
         if st.percent_due < Decimal::ZERO || st.percent_due > Decimal::ONE_HUNDRED {
             return Err(Error::invalid("percent due", "must be between 0 and 100"));
@@ -296,7 +301,6 @@ impl StoreSettings {
         for address in [&m.from, &m.notices_to].into_iter().flatten() {
             crate::validate::header_address(address)?;
         }
-        self.automation.validate()?;
         if st.languages.is_empty() || !st.languages.contains(&st.language) {
             return Err(Error::invalid(
                 "languages",

@@ -7,6 +7,12 @@ use smol_str::SmolStr;
 use crate::entry::Entry;
 use crate::sharded::Sharded;
 
+/// The reserved account id of the book's own ledger: store-wide records (the accounts-receivable
+/// automation, who changed it and when) are entries of this ledger, so that they survive a
+/// restart and every Book on the store decides the same way. A store keeps it like any other
+/// account's entries; no customer account can have this id.
+pub const BOOK_LEDGER: &str = "~creditbook";
+
 /// Why a store call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
@@ -40,7 +46,8 @@ impl From<StoreError> for crate::Error {
 /// - `append(account, expected_version, entries)` writes all `entries` (numbered
 ///   `expected_version + 1 ..`) atomically if and only if the account's version is still
 ///   `expected_version`, else returns [`StoreError::Conflict`] and writes nothing.
-/// - `account_ids()` lists every account that has entries.
+/// - `account_ids()` lists every account that has entries ([`BOOK_LEDGER`] among them once the
+///   Book has recorded store-wide state; the Book leaves it out of every list it shows).
 pub trait Store: Send + Sync {
     /// Entries of `account` with `seq > after`, in ledger order.
     fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError>;

@@ -16,6 +16,18 @@ pub fn id(field: &'static str, value: &str) -> Result<SmolStr> {
     Ok(SmolStr::new(value))
 }
 
+/// An account id: an identifier ([`id`]) that is not the book's own ledger
+/// ([`crate::store::BOOK_LEDGER`]).
+pub fn account_id(value: &str) -> Result<SmolStr> {
+    if value == crate::store::BOOK_LEDGER {
+        return Err(Error::invalid(
+            "account id",
+            "is reserved for the book's own ledger",
+        ));
+    }
+    id("account id", value)
+}
+
 /// Checks an identifier like [`id`] without copying it.
 pub fn check_id(field: &'static str, value: &str) -> Result<()> {
     if value.is_empty() {

@@ -81,6 +81,7 @@ fn open_invoices_tell_days_past_due() {
     let expected = vec![
         OpenInvoice {
             id: a,
+            number: a.to_string(),
             sale: Some("S-1".into()),
             date: day(2026, 3, 2),
             due_date: day(2026, 4, 1),
@@ -90,6 +91,7 @@ fn open_invoices_tell_days_past_due() {
         },
         OpenInvoice {
             id: b,
+            number: b.to_string(),
             sale: None,
             date: day(2026, 3, 10),
             due_date: day(2026, 4, 9),

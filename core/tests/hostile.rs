@@ -58,10 +58,15 @@ fn hostile_book(mailer: &RecordingMailer) -> Book {
     };
     let open = OpenAccount {
         customer,
-        credit_limit: CreditLimit::Amount(Decimal::new(500_000, 2)),
+        credit_limit: Some(CreditLimit::Amount(Decimal::new(500_000, 2))),
         terms: None,
     };
-    book.open_account("H-1", &op("o1"), open).unwrap();
+    book.open_account(
+        "H-1",
+        &op("o1").by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     book.charge("H-1", &op("o2"), Charge::new(money("120.00")).sale(FORMULA))
         .unwrap();
     book.charge("H-1", &op("o3"), Charge::new(money("80.00")).sale(SCRIPT))
@@ -208,15 +213,24 @@ fn ten_thousand_characters_are_refused_where_typed_and_survive_where_computed() 
     let long = "W".repeat(10_000);
     let open = |name: &str| OpenAccount {
         customer: Customer::new("cust-l", name),
-        credit_limit: CreditLimit::Unlimited,
+        credit_limit: Some(CreditLimit::Unlimited),
         terms: None,
     };
-    let refused = book.open_account("L-1", &op("l1"), open(&long));
+    let refused = book.open_account(
+        "L-1",
+        &op("l1").by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open(&long),
+    );
     assert!(
         matches!(refused, Err(Error::InvalidInput { .. })),
         "{refused:?}"
     );
-    book.open_account("L-1", &op("l2"), open("Léa")).unwrap();
+    book.open_account(
+        "L-1",
+        &op("l2").by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open("Léa"),
+    )
+    .unwrap();
     for reason in [long.as_str(), &"é".repeat(5_000)] {
         let r = book.adjust("L-1", &op("l3"), Direction::Debit, money("1.00"), reason);
         assert!(matches!(r, Err(Error::InvalidInput { .. })), "{r:?}");
@@ -299,10 +313,15 @@ fn unlimited_book() -> Book {
     let book = Book::new(settings());
     let open = OpenAccount {
         customer: Customer::new("cust-m", "Max"),
-        credit_limit: CreditLimit::Unlimited,
+        credit_limit: Some(CreditLimit::Unlimited),
         terms: None,
     };
-    book.open_account("M-1", &op("m1"), open).unwrap();
+    book.open_account(
+        "M-1",
+        &op("m1").by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     book
 }
 
@@ -566,10 +585,15 @@ fn an_account_above_the_largest_balance_can_still_be_paid_down() {
     let book = Book::with_store(settings(), store.clone());
     let open = OpenAccount {
         customer: Customer::new("cust-l", "Legacy"),
-        credit_limit: CreditLimit::Unlimited,
+        credit_limit: Some(CreditLimit::Unlimited),
         terms: None,
     };
-    book.open_account("L-1", &op("l1"), open).unwrap();
+    book.open_account(
+        "L-1",
+        &op("l1").by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     let largest = Money::new(creditbook::money::max_amount(), settings().currency);
     book.charge("L-1", &op("l2"), Charge::new(largest)).unwrap();
     // A second charge of the largest amount, written straight to the store.

@@ -92,7 +92,9 @@ fn the_statement_email_goes_to_the_email_on_file() {
     let m = compose::statement_email(&st, &montreal(), None).unwrap();
     assert_eq!(m.to, vec![CUSTOMER.to_string()]);
     assert_eq!(m.from.as_deref(), Some(STORE_FROM));
-    assert_eq!(m.id, format!("statement-C-1-{NUMBER}"));
+    // A message is named by its content.
+    assert_eq!(m.id, m.content_id());
+    assert!(m.id.starts_with("statement-") && m.id.len() == "statement-".len() + 32);
     assert_eq!(m.kind, MessageKind::Statement);
     assert_eq!(m.account, "C-1");
     assert_eq!(m.language, language("fr"));
@@ -238,6 +240,7 @@ fn a_hostile_customer_name_puts_no_header_in_the_bytes() {
         date: fixtures::date(2026, 12, 1),
         owed: dec("0.00"),
         credit: dec("0.00"),
+        unusual: vec![],
     };
     assert_eq!(
         compose::store_notice("C-1", &customer, &payment, &montreal()),
@@ -250,10 +253,15 @@ fn a_hostile_customer_name_puts_no_header_in_the_bytes() {
         let hostile = Customer::new("cust-9", "Eve\r\nBcc: evil@x.com");
         let open = creditbook::OpenAccount {
             customer: hostile,
-            credit_limit: common::limit("100"),
+            credit_limit: Some(common::limit("100")),
             terms: None,
         };
-        s.book.open_account("A-9", &s.op(), open)
+        s.book.open_account(
+            "A-9",
+            &s.op()
+                .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+            open,
+        )
     });
     common::assert_invalid(err, "customer name");
 }
@@ -498,7 +506,7 @@ fn the_rfc5322_bytes_are_the_message_a_client_reads() {
 
     assert_eq!(
         msg.header("Message-ID"),
-        Some("<statement-C-1-C-1-20261130@creditbook>")
+        Some(format!("<{}@lapointe.example>", m.id).as_str())
     );
     assert_eq!(msg.header("To"), Some("<marie@example.com>"));
     assert_eq!(msg.header("From"), Some("<billing@lapointe.example>"));
@@ -580,7 +588,7 @@ fn sending_book(lang: &str) -> (Book, RecordingMailer) {
 fn a_sent_message_is_recorded_on_its_account() {
     let (book, mailer) = sending_book("en");
     let m = book.compose_invoice_email("C-1", 11, None).unwrap();
-    assert_eq!(m.id, "invoice-C-1-11");
+    assert_eq!(m.id, m.content_id());
     assert_eq!(
         book.send(&m, sent_at()),
         Ok(Sent {
@@ -593,10 +601,10 @@ fn a_sent_message_is_recorded_on_its_account() {
         recorded_messages(&book, "C-1"),
         vec![(
             MessageRecord {
-                message_id: "invoice-C-1-11".into(),
+                message_id: m.id.clone(),
                 kind: MessageKind::Invoice,
                 to: vec![CUSTOMER.into()],
-                subject: "Invoice 11 from Quincaillerie Lapointe".into(),
+                subject: "Invoice S-1121 from Quincaillerie Lapointe".into(),
                 reminder: None,
                 delivery: Delivery::Delivered {
                     delivery_id: "delivery-1".into()
@@ -691,9 +699,9 @@ fn a_failed_delivery_is_recorded_and_retried() {
             ),
         ]
     );
-    assert!(records.iter().all(|(r, _)| r.message_id == "invoice-C-1-5"
+    assert!(records.iter().all(|(r, _)| r.message_id == m.id
         && r.kind == MessageKind::Invoice
-        && r.subject == "Invoice 5 from Quincaillerie Lapointe"));
+        && r.subject == "Invoice S-1103 from Quincaillerie Lapointe"));
     // Delivered now: nothing more is sent.
     assert!(book.send(&m, third).unwrap().already_delivered);
     assert_eq!(mailer.attempted(), 3);
@@ -744,7 +752,7 @@ fn the_same_message_sent_from_two_tills_at_once_goes_out_once() {
         match r {
             Ok(sent) => assert_eq!(sent.delivery_id, "delivery-1"),
             Err(Error::InvalidState { reason }) => {
-                assert_eq!(reason, "message invoice-C-1-11 is being sent")
+                assert_eq!(reason, &format!("message {} is being sent", m.id))
             }
             Err(other) => panic!("{other:?}"),
         }
@@ -768,12 +776,13 @@ fn sending_needs_a_mailer() {
 fn the_invoice_email_has_the_invoices_figures() {
     let (book, _) = sending_book("en");
     let m = book.compose_invoice_email("C-1", 5, None).unwrap();
-    assert_eq!(m.subject, "Invoice 5 from Quincaillerie Lapointe");
+    // Named as the customer knows it: the sale's reference the till gave.
+    assert_eq!(m.subject, "Invoice S-1103 from Quincaillerie Lapointe");
     assert_eq!(
         m.text,
         "Hello Marie Tremblay,\n\n\
          Here is your invoice for your purchase on account.\n\n\
-         Invoice 5 of November 3, 2026: $89.99, due December 3, 2026.\n\n\
+         Invoice S-1103 of November 3, 2026: $89.99, due December 3, 2026.\n\n\
          Quincaillerie Lapointe\n"
     );
     assert_eq!(
@@ -782,7 +791,7 @@ fn the_invoice_email_has_the_invoices_figures() {
          <body style=\"font-family: sans-serif\">\n\
          <p>Hello Marie Tremblay,</p>\n\
          <p>Here is your invoice for your purchase on account.</p>\n\
-         <p>Invoice 5 of November 3, 2026: $89.99, due December 3, 2026.</p>\n\
+         <p>Invoice S-1103 of November 3, 2026: $89.99, due December 3, 2026.</p>\n\
          <p>Quincaillerie Lapointe</p>\n</body>\n</html>\n"
     );
     assert!(m.attachments.is_empty());
@@ -802,6 +811,7 @@ fn names_are_escaped_in_html_bodies() {
     };
     let invoice = InvoiceFacts {
         id: 7,
+        label: "7".into(),
         date: fixtures::date(2026, 11, 3),
         due_date: fixtures::date(2026, 12, 3),
         amount: dec("10.00"),
@@ -867,7 +877,7 @@ fn every_message(lang: &str) -> Vec<(&'static str, Message)> {
     out.push(("receipt", confirmed.receipt.unwrap().0));
     out.push(("store_notice", confirmed.notice.unwrap().0));
     book.set_automation(
-        &manager(),
+        &common::automation_op(manager()),
         Automation {
             reminder_days: vec![-3, 0, 3, 7, 14, 30],
             statement_day: None,
@@ -935,7 +945,10 @@ fn permissions_are_not_needed_to_compose_or_send() {
     assert!(book.send(&m, sent_at()).is_ok());
     // Changing the reminder policy is another matter (see reminders.rs).
     assert_eq!(
-        book.set_automation(&common::clerk(), Automation::default()),
+        book.set_automation(
+            &common::automation_op(common::clerk()),
+            Automation::default()
+        ),
         Err(Error::PermissionDenied {
             permission: Permission::AutomatedAr
         })

@@ -30,6 +30,20 @@ const GOLDEN_ONLINE: &str = concat!(
     "/../tests/golden/entries-v1-online.jsonl"
 );
 
+/// The same kinds as written since December 2026 (still schema 1: every change is a new optional
+/// field or a new kind): claims to send recorded before the mailer is called, content-named
+/// messages, the host's own invoice number, a payment flagged as unusual.
+const GOLDEN_ONLINE_2: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/golden/entries-v1-online-2.jsonl"
+);
+
+/// The book's own ledger (store-wide records): the automation changed twice.
+const GOLDEN_BOOK: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/golden/entries-v1-book.jsonl"
+);
+
 /// The records of the online scenario.
 fn online_records() -> String {
     use creditbook::{Book, LinkPurpose, OnlinePaymentConfirmation};
@@ -40,13 +54,20 @@ fn online_records() -> String {
     let at = noon(opening_day());
     let mut request = open_request("Marie Tremblay", limit("500.00"));
     request.customer.email = Some("marie@example.com".into());
-    book.open_account(ACCOUNT, &creditbook::Operation::new("o-1", at), request)
-        .unwrap();
+    let manager = creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit);
+    book.open_account(
+        ACCOUNT,
+        &creditbook::Operation::new("o-1", at).by(manager),
+        request,
+    )
+    .unwrap();
     let op = |id: &str| creditbook::Operation::new(id, at);
     book.charge(
         ACCOUNT,
         &op("o-2"),
-        creditbook::Charge::new(money("120.00")).sale("S-1"),
+        creditbook::Charge::new(money("120.00"))
+            .sale("S-1")
+            .invoice_number("F-2026-0001"),
     )
     .unwrap();
     let balance = LinkPurpose::Balance {
@@ -74,13 +95,49 @@ fn online_records() -> String {
     )
     .unwrap();
     mailer.set_down(false);
+    // 59.00 through the 60.00 deposit request: recorded, flagged.
     book.confirm_online_payment(
         ACCOUNT,
-        &confirm("pp_2", "60.00", Some(deposit.record.reference.to_string())),
+        &confirm("pp_2", "59.00", Some(deposit.record.reference.to_string())),
     )
     .unwrap();
     let entries = book.entries(ACCOUNT).unwrap();
     entries.iter().map(|e| e.to_record() + "\n").collect()
+}
+
+/// The records of the book's own ledger after two changes of the automation.
+fn book_records() -> String {
+    use creditbook::{Actor, Automation, Book, Permission};
+    let book = Book::new(settings());
+    let by = Actor::new("owner").with(Permission::AutomatedAr);
+    let at = noon(opening_day());
+    let first = Automation {
+        reminder_days: vec![-3, 0, 7],
+        statement_day: Some(5),
+    };
+    book.set_automation(&creditbook::Operation::new("a-1", at).by(by.clone()), first)
+        .unwrap();
+    book.set_automation(
+        &creditbook::Operation::new("a-2", at).by(by),
+        Automation::default(),
+    )
+    .unwrap();
+    book.automation_history()
+        .unwrap()
+        .iter()
+        .map(|e| e.to_record() + "\n")
+        .collect()
+}
+
+/// Entries of a golden file written by `make` (blessed once).
+fn golden_entries_of(path: &str, make: fn() -> String) -> (String, Vec<Entry>) {
+    let text = golden_file(path, make);
+    let entries = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| Entry::from_record(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
+        .collect();
+    (text, entries)
 }
 
 /// A golden file's text (written first when `CREDITBOOK_BLESS=1`).
@@ -93,8 +150,8 @@ fn golden_file(path: &str, make: fn() -> String) -> String {
 }
 
 fn online_entries() -> Vec<Entry> {
-    static TEXT: OnceLock<String> = OnceLock::new();
-    let text = TEXT.get_or_init(|| golden_file(GOLDEN_ONLINE, online_records));
+    // Released before December 2026: only read, never written again.
+    let text = std::fs::read_to_string(GOLDEN_ONLINE).expect("the released online golden file");
     text.lines()
         .enumerate()
         .map(|(i, line)| Entry::from_record(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
@@ -124,9 +181,13 @@ fn golden_entries() -> Vec<Entry> {
 
 #[test]
 fn the_golden_files_have_an_entry_of_every_kind() {
+    let online_2 = golden_entries_of(GOLDEN_ONLINE_2, online_records).1;
+    let book = golden_entries_of(GOLDEN_BOOK, book_records).1;
     let kinds: BTreeSet<EntryType> = golden_entries()
         .iter()
         .chain(&online_entries())
+        .chain(&online_2)
+        .chain(&book)
         .map(|e| e.kind.entry_type())
         .collect();
     assert_eq!(kinds, EntryType::ALL.into_iter().collect());
@@ -136,7 +197,7 @@ fn the_golden_files_have_an_entry_of_every_kind() {
 fn the_online_golden_file_loads_folds_and_is_written_back() {
     let entries = online_entries();
     assert_eq!(
-        online_records(),
+        std::fs::read_to_string(GOLDEN_ONLINE).unwrap(),
         entries
             .iter()
             .map(|e| e.to_record() + "\n")
@@ -146,7 +207,9 @@ fn the_online_golden_file_loads_folds_and_is_written_back() {
     // 120.00 charged and paid online; the 60.00 layaway deposit paid online is credit.
     assert_eq!(state.ledger().balance_owed(), dec("0.00"));
     assert_eq!(state.ledger().credit_balance(), dec("60.00"));
-    let links = creditbook::links::links(state.entries());
+    // Seen the day they were made (all three expired since, or paid).
+    let made = state.entries().last().unwrap().at;
+    let links = creditbook::links::links(state.entries(), made);
     let status: Vec<_> = links.iter().map(|l| l.status).collect();
     use creditbook::links::LinkStatus::*;
     assert_eq!(status, [Paid, Cancelled, Paid]);
@@ -270,4 +333,24 @@ fn a_ledger_with_a_gap_does_not_fold() {
         AccountState::from_entries(entries),
         Err(Error::CorruptRecord { .. })
     ));
+}
+
+#[test]
+fn the_library_writes_the_december_2026_records_as_blessed() {
+    let (text, entries) = golden_entries_of(GOLDEN_ONLINE_2, online_records);
+    assert_eq!(online_records(), text);
+    let state = AccountState::from_entries(entries.clone()).unwrap();
+    // 120.00 paid; 59.00 of deposit through a 60.00 request is credit, flagged.
+    assert_eq!(state.ledger().balance_owed(), dec("0.00"));
+    assert_eq!(state.ledger().credit_balance(), dec("59.00"));
+    assert!(text.contains(r#""invoice_number":"F-2026-0001""#), "{text}");
+    assert!(
+        text.contains(r#""unusual":[{"kind":"amount_differs","asked":"60.00"}]"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""status":"sending""#), "{text}");
+    let (book_text, book) = golden_entries_of(GOLDEN_BOOK, book_records);
+    assert_eq!(book_records(), book_text);
+    assert_eq!(book.len(), 2);
+    assert_eq!(book[1].actor.as_deref(), Some("owner"));
 }

@@ -202,6 +202,7 @@ fn case() -> impl Strategy<Value = Case> {
             refunds_to_credit: refunds,
             receipt_less_refunds: receipt_less,
             auto_apply_credit: auto,
+            ..Policies::default()
         });
     let terms = prop::sample::select(vec![
         PaymentTerms::Net(30),
@@ -264,6 +265,7 @@ fn command(step: &Step, book: &Book, today: NaiveDate) -> Command {
             sale: sale_ref(*sale),
             due_date: due_in_days.map(|d| today + Duration::days(d)),
             override_reason: overriding.then(|| "long-time customer".to_string()),
+            invoice_number: None,
         }),
         Step::Pay {
             amount,

@@ -29,7 +29,9 @@ fn shop_in(lang: &str) -> (Shop, RecordingMailer) {
     shop.open(ACCOUNT, "Marie Tremblay", common::limit("5000"))
         .unwrap();
     contact(&shop, ACCOUNT, Some("marie@example.com"), lang);
-    shop.book.set_automation(&manager(), policy()).unwrap();
+    shop.book
+        .set_automation(&common::automation_op(manager()), policy())
+        .unwrap();
     (shop, mailer)
 }
 
@@ -82,10 +84,10 @@ fn days(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
 #[test]
 fn changing_the_policy_needs_automated_ar() {
     let shop = Shop::new();
-    assert_eq!(shop.book.automation(), Automation::default());
+    assert_eq!(shop.book.automation().unwrap(), Automation::default());
     let err = shop
         .book
-        .set_automation(&common::clerk(), policy())
+        .set_automation(&common::automation_op(common::clerk()), policy())
         .unwrap_err();
     assert_eq!(
         err,
@@ -97,13 +99,19 @@ fn changing_the_policy_needs_automated_ar() {
     // Other permissions are not enough.
     assert!(shop
         .book
-        .set_automation(&only(Permission::AdjustBalance), policy())
+        .set_automation(
+            &common::automation_op(only(Permission::AdjustBalance)),
+            policy()
+        )
         .is_err());
-    assert_eq!(shop.book.automation(), Automation::default());
+    assert_eq!(shop.book.automation().unwrap(), Automation::default());
     shop.book
-        .set_automation(&only(Permission::AutomatedAr), policy())
+        .set_automation(
+            &common::automation_op(only(Permission::AutomatedAr)),
+            policy(),
+        )
         .unwrap();
-    assert_eq!(shop.book.automation(), policy());
+    assert_eq!(shop.book.automation().unwrap(), policy());
 }
 
 #[test]
@@ -120,7 +128,7 @@ fn a_policy_is_checked() {
         let err = shop
             .book
             .set_automation(
-                &manager(),
+                &common::automation_op(manager()),
                 Automation {
                     reminder_days: reminder_days.clone(),
                     statement_day: None,
@@ -133,7 +141,7 @@ fn a_policy_is_checked() {
         let err = shop
             .book
             .set_automation(
-                &manager(),
+                &common::automation_op(manager()),
                 Automation {
                     reminder_days: vec![],
                     statement_day: Some(statement_day),
@@ -142,10 +150,41 @@ fn a_policy_is_checked() {
             .unwrap_err();
         common::assert_invalid(err, "statement day");
     }
-    assert_eq!(shop.book.automation(), Automation::default());
-    // The store's settings are where a Book starts from.
-    let shop = Shop::with(|s| s.automation = policy());
-    assert_eq!(shop.book.automation(), policy());
+    assert_eq!(shop.book.automation().unwrap(), Automation::default());
+    // The automation is recorded in the store: a second Book on the same store (another till,
+    // or the same one after a restart) follows it, and its history says who changed what.
+    shop.book
+        .set_automation(&common::automation_op(manager()), policy())
+        .unwrap();
+    let other = creditbook::Book::with_store(common::settings(), shop.book.store().clone());
+    assert_eq!(other.automation().unwrap(), policy());
+    let history = other.automation_history().unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.actor.as_deref(), Some("manager"));
+    assert_eq!(
+        last.kind,
+        creditbook::EntryKind::AutomationChanged {
+            old: Box::new(Automation::default()),
+            new: Box::new(policy()),
+        }
+    );
+    // The book's own ledger is no customer account.
+    assert!(other
+        .account_ids()
+        .unwrap()
+        .iter()
+        .all(|id| id != creditbook::store::BOOK_LEDGER));
+    assert!(matches!(
+        shop.open(
+            creditbook::store::BOOK_LEDGER,
+            "Mallory",
+            common::limit("0")
+        ),
+        Err(Error::InvalidInput {
+            field: "account id",
+            ..
+        })
+    ));
 }
 
 // ---- which reminders are due ----
@@ -200,13 +239,14 @@ fn day_by_day_each_reminder_goes_out_once() {
         .into_iter()
         .map(|(m, _)| (m.reminder, m.kind, m.message_id))
         .collect();
+    let delivered_ids: Vec<String> = mailer.delivered().iter().map(|m| m.id.clone()).collect();
     assert_eq!(
         records,
         (0..6)
             .map(|level| (
                 Some((invoice, level)),
                 MessageKind::Reminder,
-                format!("reminder-A-1-{invoice}-{level}")
+                delivered_ids[level as usize].clone()
             ))
             .collect::<Vec<_>>()
     );
@@ -238,7 +278,7 @@ fn a_level_missed_on_a_day_off_goes_out_once_later() {
     assert_eq!(mailer.delivered().len(), 2);
     assert!(mailer.delivered()[0]
         .text
-        .contains("it is 4 days past due."));
+        .contains("$100.00 is still due, 4 days past due."));
 }
 
 #[test]
@@ -258,7 +298,8 @@ fn paid_invoices_get_no_reminder() {
     let m = due[0].message.as_ref().unwrap();
     assert_eq!(second, 4);
     assert!(
-        m.text.contains("Invoice 4 of $60.00 is due today."),
+        m.text
+            .contains("Invoice 4 of $80.00 is due today; $60.00 is still due."),
         "{}",
         m.text
     );
@@ -314,7 +355,7 @@ fn no_policy_no_reminders() {
     let (shop, _) = shop_in("en");
     shop.invoice("100.00");
     shop.book
-        .set_automation(&manager(), Automation::default())
+        .set_automation(&common::automation_op(manager()), Automation::default())
         .unwrap();
     assert!(due_on(&shop, day(2026, 4, 1)).is_empty());
     assert!(due_on(&shop, day(2026, 8, 1)).is_empty());
@@ -349,7 +390,8 @@ fn reminders_are_in_each_customers_language() {
     assert_eq!(
         de.text,
         "Guten Tag Marie Tremblay,\n\n\
-         Die Rechnung 3 über 100,00\u{a0}$ war am 1. April 2026 fällig und ist 7 Tage überfällig.\n\n\
+         Die Rechnung 3 über 100,00\u{a0}$ war am 1. April 2026 fällig und ist 7 Tage überfällig; \
+         offen sind noch 100,00\u{a0}$.\n\n\
          Quincaillerie Lapointe\n"
     );
     assert_eq!(de.to, vec!["marie@example.com".to_string()]);
@@ -363,11 +405,12 @@ fn reminders_are_in_each_customers_language() {
     assert_eq!(
         nl.text,
         "Beste Jan de Vries,\n\n\
-         Factuur 3 van $\u{a0}45,50 had op 1 april 2026 betaald moeten zijn; de betaling is 7 dagen \
-         te laat.\n\n\
+         Factuur 3 van $\u{a0}45,50 had op 1 april 2026 betaald moeten zijn; er staat nog \
+         $\u{a0}45,50 open, 7 dagen te laat.\n\n\
          Quincaillerie Lapointe\n"
     );
-    assert_eq!(nl.id, "reminder-A-2-3-3");
+    assert_eq!(nl.id, nl.content_id());
+    assert_ne!(nl.id, de.id);
 }
 
 #[test]
@@ -378,9 +421,11 @@ fn a_language_the_store_does_not_print_falls_back_to_the_stores() {
             creditbook::Language::from_tag("en").unwrap(),
             creditbook::Language::from_tag("fr").unwrap(),
         ];
-        s.automation = policy();
     })
     .map_book(|b| b.with_mailer(mailer));
+    shop.book
+        .set_automation(&common::automation_op(manager()), policy())
+        .unwrap();
     shop.open(ACCOUNT, "Marie Tremblay", common::limit("5000"))
         .unwrap();
     contact(&shop, ACCOUNT, Some("marie@example.com"), "de");
@@ -390,7 +435,7 @@ fn a_language_the_store_does_not_print_falls_back_to_the_stores() {
     assert_eq!(m.subject, "Reminder: invoice 3 from Quincaillerie Lapointe");
     assert_eq!(
         m.text,
-        "Hello Marie Tremblay,\n\nInvoice 3 of $100.00 is due on April 1, 2026.\n\n\
+        "Hello Marie Tremblay,\n\nInvoice 3 of $100.00 is due on April 1, 2026; $100.00 is still due.\n\n\
          Quincaillerie Lapointe\n"
     );
 }
@@ -400,7 +445,7 @@ fn one_day_past_due_is_a_day() {
     let (shop, _) = shop_in("en");
     shop.book
         .set_automation(
-            &manager(),
+            &common::automation_op(manager()),
             Automation {
                 reminder_days: vec![1],
                 statement_day: None,
@@ -409,22 +454,25 @@ fn one_day_past_due_is_a_day() {
         .unwrap();
     shop.invoice("100.00");
     for (lang, sentence) in [
-        ("en", "Invoice 3 of $100.00 was due on April 1, 2026; it is 1 day past due."),
+        (
+            "en",
+            "Invoice 3 of $100.00 was due on April 1, 2026; $100.00 is still due, 1 day past due.",
+        ),
         (
             "fr",
-            "La facture 3 de 100,00\u{a0}$ était payable le 1 avril 2026 ; elle est en retard d’un jour.",
+            "La facture 3 de 100,00\u{a0}$ était payable le 1er avril 2026 ; il reste 100,00\u{a0}$ à payer, avec un jour de retard.",
         ),
         (
             "es",
-            "La factura 3 de 100,00\u{a0}$ venció el 1 de abril de 2026; tiene un día de atraso.",
+            "La factura 3 de 100,00\u{a0}$ venció el 1 de abril de 2026; quedan 100,00\u{a0}$ por pagar y tiene un día de atraso.",
         ),
         (
             "de",
-            "Die Rechnung 3 über 100,00\u{a0}$ war am 1. April 2026 fällig und ist einen Tag überfällig.",
+            "Die Rechnung 3 über 100,00\u{a0}$ war am 1. April 2026 fällig und ist einen Tag überfällig; offen sind noch 100,00\u{a0}$.",
         ),
         (
             "nl",
-            "Factuur 3 van $\u{a0}100,00 had op 1 april 2026 betaald moeten zijn; de betaling is één dag te laat.",
+            "Factuur 3 van $\u{a0}100,00 had op 1 april 2026 betaald moeten zijn; er staat nog $\u{a0}100,00 open, één dag te laat.",
         ),
     ] {
         contact(&shop, ACCOUNT, Some("marie@example.com"), lang);
@@ -455,16 +503,20 @@ fn a_customer_without_an_email_is_reminded_of_nothing_but_told_why() {
 
 /// A-1 owes (a March sale), A-2 owed and paid, A-3 holds only a deposit, A-4 never did anything.
 fn month_of_four_accounts(provider: Option<RecordingProvider>) -> Shop {
-    let shop = Shop::with(|s| {
-        s.automation = Automation {
-            reminder_days: vec![],
-            statement_day: Some(5),
-        }
-    });
+    let shop = Shop::new();
     let shop = match provider {
         Some(p) => shop.map_book(|b| b.with_payment_provider(p)),
         None => shop,
     };
+    shop.book
+        .set_automation(
+            &common::automation_op(manager()),
+            Automation {
+                reminder_days: vec![],
+                statement_day: Some(5),
+            },
+        )
+        .unwrap();
     for (account, name) in [
         ("A-1", "Marie Tremblay"),
         ("A-2", "Jan de Vries"),
@@ -537,7 +589,7 @@ fn on_the_statement_day_last_months_statements_are_due() {
     assert_eq!(due[0].number, "A-1-20260430");
     // Without a schedule: none.
     shop.book
-        .set_automation(&manager(), Automation::default())
+        .set_automation(&common::automation_op(manager()), Automation::default())
         .unwrap();
     assert!(shop.book.statements_due(on, noon(on)).unwrap().is_empty());
 }

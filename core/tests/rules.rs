@@ -55,10 +55,10 @@ fn opening_with_an_invalid_customer_or_limit_is_refused_and_leaves_no_account() 
         shop.refused(|s| {
             let open = OpenAccount {
                 customer,
-                credit_limit,
+                credit_limit: Some(credit_limit),
                 terms: None,
             };
-            s.book.open_account(ACCOUNT, &s.op(), open)
+            s.book.open_account(ACCOUNT, &s.op().by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)), open)
         })
     };
     let good = || Customer::new("cust-1", "Marie Tremblay");
@@ -174,7 +174,8 @@ fn a_charge_within_the_limit_opens_an_invoice_due_by_the_terms() {
             amount: dec("120.00"),
             sale: Some("S-1".into()),
             due_date: day(2026, 4, 1),
-            override_reason: None
+            override_reason: None,
+            invoice_number: None,
         }
     );
     assert_eq!(
@@ -1214,12 +1215,20 @@ fn replaying_an_operation_returns_the_first_result_and_records_nothing() {
     shop.assert_balances("120", "0");
     // Opening an account is replayed the same way.
     let open = || open_request("Jean Côté", limit("10"));
-    let opened = shop
-        .book
-        .open_account("A-2", &shop.op_id("open-A-2"), open());
-    let reopened = shop
-        .book
-        .open_account("A-2", &shop.op_id("open-A-2"), open());
+    let opened = shop.book.open_account(
+        "A-2",
+        &shop
+            .op_id("open-A-2")
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open(),
+    );
+    let reopened = shop.book.open_account(
+        "A-2",
+        &shop
+            .op_id("open-A-2")
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open(),
+    );
     assert!(reopened.unwrap().replayed && !opened.unwrap().replayed);
 }
 
@@ -1361,7 +1370,8 @@ fn a_book_with_invalid_settings_refuses_every_operation() {
     let err = book
         .open_account(
             ACCOUNT,
-            &creditbook::Operation::new("o", noon(opening_day())),
+            &creditbook::Operation::new("o", noon(opening_day()))
+                .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
             open_request("X", limit("1.00")),
         )
         .unwrap_err();

@@ -22,11 +22,16 @@ fn a_million_entries_on_one_account() {
     let at = |n: u64| start + Duration::minutes(n as i64);
     let open = OpenAccount {
         customer: Customer::new("cust-big", "Entreprises Big"),
-        credit_limit: CreditLimit::Unlimited,
+        credit_limit: Some(CreditLimit::Unlimited),
         terms: None,
     };
-    book.open_account("BIG", &Operation::new("o-0", at(0)), open)
-        .unwrap();
+    book.open_account(
+        "BIG",
+        &Operation::new("o-0", at(0))
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     // Charges of 1.00 to 9.99 (by entry number); every tenth operation a payment of 5.00.
     let mut charged = Decimal::ZERO;
     let mut paid = Decimal::ZERO;

@@ -74,6 +74,7 @@ fn settings(v: &Value) -> StoreSettings {
         "receipt_less_refunds",
         "auto_apply_credit",
         "aging_buckets",
+        "default_credit_limit",
     ];
     let s = strings(v, KEYS, "store");
     let mut st = StoreSettings::new(&s["name"], &s["currency"], &s["timezone"]).unwrap();
@@ -87,6 +88,7 @@ fn settings(v: &Value) -> StoreSettings {
             "refunds_to_credit" => st.policies.refunds_to_credit = boolean(v),
             "receipt_less_refunds" => st.policies.receipt_less_refunds = boolean(v),
             "auto_apply_credit" => st.policies.auto_apply_credit = boolean(v),
+            "default_credit_limit" => st.policies.default_credit_limit = limit_of(v),
             "aging_buckets" => {
                 st.aging =
                     AgingBuckets::new(list(v).iter().map(|b| b.parse().unwrap()).collect()).unwrap()
@@ -136,10 +138,7 @@ impl Step<'_> {
             .collect()
     }
     fn limit(&self) -> CreditLimit {
-        match self.get("credit_limit") {
-            "unlimited" => CreditLimit::Unlimited,
-            a => CreditLimit::Amount(Decimal::from_str_exact(a).unwrap()),
-        }
+        limit_of(self.get("credit_limit"))
     }
     fn operation(&self) -> Operation {
         let op = Operation::new(self.get("op_id"), self.instant("at"));
@@ -169,7 +168,7 @@ impl Step<'_> {
         match op {
             "open_account" => Command::OpenAccount(OpenAccount {
                 customer: self.customer(),
-                credit_limit: self.limit(),
+                credit_limit: self.opt("credit_limit").map(limit_of),
                 terms: terms(self.opt("terms").unwrap_or("store")),
             }),
             "update_contact" => Command::UpdateContact(self.customer()),
@@ -186,6 +185,7 @@ impl Step<'_> {
                 sale: opt("sale"),
                 due_date: self.opt("due_date").map(|_| self.date("due_date")),
                 override_reason: self.opt("override_reason").map(str::to_string),
+                invoice_number: opt("invoice_number"),
             }),
             "pay" => Command::Payment(Payment {
                 amount: self.money("amount"),
@@ -246,7 +246,13 @@ fn allowed_args(op: &str) -> Vec<&'static str> {
         "set_terms" => &["terms"],
         "hold" => &["reason"],
         "release" | "archive" | "reactivate" => &[],
-        "charge" => &["amount", "sale", "due_date", "override_reason"],
+        "charge" => &[
+            "amount",
+            "sale",
+            "due_date",
+            "override_reason",
+            "invoice_number",
+        ],
         "pay" => &["amount", "invoices", "reference"],
         "deposit" => &["amount", "reference"],
         "use_credit" => &["amount", "sale"],
@@ -287,6 +293,14 @@ fn outcome_figures(o: &Outcome) -> Args {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect()
+}
+
+/// A credit limit: an amount or `unlimited`.
+fn limit_of(text: &str) -> CreditLimit {
+    match text {
+        "unlimited" => CreditLimit::Unlimited,
+        a => CreditLimit::Amount(Decimal::from_str_exact(a).unwrap()),
+    }
 }
 
 fn limit_text(l: Option<Decimal>) -> String {

@@ -295,6 +295,7 @@ fn settings(rng: &mut Rng) -> StoreSettings {
         refunds_to_credit: rng.chance(90),
         receipt_less_refunds: rng.chance(80),
         auto_apply_credit: rng.chance(50),
+        ..Policies::default()
     };
     let mut s = sim::settings(policies);
     s.default_terms = [
@@ -350,16 +351,19 @@ impl Sim {
             } else {
                 CreditLimit::Amount(cents(rng.below(200_000) as i64))
             };
-            book.open_account(
-                account,
-                &Operation::new(format!("open-{account}"), now),
-                OpenAccount {
-                    customer,
-                    credit_limit: limit,
-                    terms: None,
-                },
-            )
-            .unwrap();
+            book
+                .open_account(
+                    account,
+                    &Operation::new(format!("open-{account}"), now)
+                        .by(creditbook::Actor::new("manager")
+                            .with(creditbook::Permission::CreditLimit)),
+                    OpenAccount {
+                        customer,
+                        credit_limit: Some(limit),
+                        terms: None,
+                    },
+                )
+                .unwrap();
         }
         Sim {
             rng,
@@ -540,6 +544,7 @@ impl Sim {
                 sale: Some(self.sale()),
                 due_date: None,
                 override_reason: self.rng.chance(10).then(|| "regular customer".into()),
+                invoice_number: None,
             }),
             7..=9 => Command::Payment(creditbook::Payment {
                 amount: self.amount(owed),
@@ -835,6 +840,14 @@ impl Sim {
             // A send: delivered, or failed and recorded, or to retry.
             match &result {
                 Err(e) if ambiguous(e) => self.pending[actor].push(op),
+                // A claim to send recorded by an attempt whose answer was lost still holds: the
+                // till tries again once it has lapsed.
+                Err(Error::InvalidState { reason }) if reason.ends_with("is being sent") => {
+                    let mut later = op.clone();
+                    later.op.at +=
+                        chrono::Duration::minutes(creditbook::outreach::SEND_CLAIM_MINUTES + 1);
+                    self.pending[actor].push(later);
+                }
                 Err(Error::DeliveryFailed { .. }) | Ok(_) => {}
                 Err(e) => panic!("send of {op:?}: {e:?}"),
             }

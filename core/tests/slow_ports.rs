@@ -121,10 +121,15 @@ fn book(ports: impl FnOnce(Book) -> Book) -> Arc<Book> {
     customer.email = Some("marie@example.com".into());
     let open = OpenAccount {
         customer,
-        credit_limit: limit("2000.00"),
+        credit_limit: Some(limit("2000.00")),
         terms: None,
     };
-    book.open_account(ACCOUNT, &op("open"), open).unwrap();
+    book.open_account(
+        ACCOUNT,
+        &op("open").by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     book.charge(ACCOUNT, &op("c-1"), Charge::new(money("100.00")))
         .unwrap();
     Arc::new(book)
@@ -184,10 +189,12 @@ fn while_the_mailer_is_slow_the_account_keeps_working_and_the_message_goes_out_o
         [
             EntryType::AccountOpened,
             EntryType::Charge,
+            EntryType::MessageSent,
             EntryType::Charge,
             EntryType::MessageSent
         ],
-        "the charge made meanwhile is recorded once, before the message"
+        "the claim to send is recorded before the mailer is called, the charge made meanwhile \
+         once, then how the sending went"
     );
 }
 

@@ -69,11 +69,16 @@ fn run(mut ops: Vec<(u32, Op)>) -> Book {
     customer.language = Some("de".into());
     let open = OpenAccount {
         customer,
-        credit_limit: CreditLimit::Amount(Decimal::new(300_000, 2)),
+        credit_limit: Some(CreditLimit::Amount(Decimal::new(300_000, 2))),
         terms: None,
     };
-    book.open_account(ACCOUNT, &op(usize::MAX, 0), open)
-        .unwrap();
+    book.open_account(
+        ACCOUNT,
+        &op(usize::MAX, 0)
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     ops.sort_by_key(|(d, _)| *d);
     for (i, (d, step)) in ops.into_iter().enumerate() {
         let o = op(i, d);

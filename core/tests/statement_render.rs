@@ -31,7 +31,12 @@ fn with_link(mut st: Statement) -> Statement {
     st.payment_link = Some(PaymentLinkShown {
         url: "https://pay.example.com/s/C-1-20261130?t=abc&v=2".into(),
         amount: st.amount_due,
-        expires_at: Some(Utc.with_ymd_and_hms(2026, 12, 31, 4, 59, 0).unwrap()),
+        // 04:59 UTC is 23:59 the day before in Montreal (EST, UTC-5), as `Book` shows it.
+        expires_at: Some(
+            Utc.with_ymd_and_hms(2026, 12, 31, 4, 59, 0)
+                .unwrap()
+                .with_timezone(&chrono::FixedOffset::west_opt(5 * 3600).unwrap()),
+        ),
     });
     st
 }

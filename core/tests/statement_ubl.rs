@@ -24,10 +24,16 @@ fn minor_units_book(currency: &str, timezone: &str) -> Book {
     let op = |id: &str, d| Operation::new(id, fixtures::at(tz, 2026, 11, d, 10)).by(boss.clone());
     let open = OpenAccount {
         customer: Customer::new("cust-9", "Yamada Tarō"),
-        credit_limit: CreditLimit::Unlimited,
+        credit_limit: Some(CreditLimit::Unlimited),
         terms: None,
     };
-    book.open_account("C-1", &op("o-open", 2), open).unwrap();
+    book.open_account(
+        "C-1",
+        &op("o-open", 2)
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        open,
+    )
+    .unwrap();
     let sale = Charge::new(m(1_234_567)).sale("S-1");
     book.charge("C-1", &op("o-1", 3), sale).unwrap();
     book.pay("C-1", &op("o-2", 10), Payment::new(m(34_567)))
@@ -50,7 +56,11 @@ fn hostile() -> Statement {
     st.payment_link = Some(PaymentLinkShown {
         url: "https://pay.example/p?a=1&b=<2>".into(),
         amount: st.amount_due,
-        expires_at: Some(Utc.with_ymd_and_hms(2026, 12, 14, 5, 0, 0).unwrap()),
+        expires_at: Some(
+            Utc.with_ymd_and_hms(2026, 12, 14, 5, 0, 0)
+                .unwrap()
+                .fixed_offset(),
+        ),
     });
     st
 }
@@ -131,7 +141,7 @@ fn hostile_text_stays_text() {
     );
     assert_eq!(
         one(&els, &format!("{uri}/cbc:ExpiryTime")).text,
-        "05:00:00Z"
+        "05:00:00+00:00"
     );
     let notes = all(&els, "Statement/cbc:Note");
     assert!(notes.iter().any(|n| n.text == HOSTILE));

@@ -52,7 +52,7 @@ fn record(book: &Book, importer: &Actor, row: &creditbook::import::EntryLine<'_>
     if book.summary(row.account, row.at.date_naive()).is_err() {
         let open = OpenAccount {
             customer: Customer::new(row.account, row.account),
-            credit_limit: CreditLimit::Unlimited,
+            credit_limit: Some(CreditLimit::Unlimited),
             terms: None,
         };
         let op = Operation::new(format!("open-{}", row.account), row.at);

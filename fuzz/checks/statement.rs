@@ -36,7 +36,7 @@ fn ledger() -> Book {
     customer.language = Some("fr".into());
     let open = OpenAccount {
         customer,
-        credit_limit: CreditLimit::Amount(Decimal::new(500_000, 2)),
+        credit_limit: Some(CreditLimit::Amount(Decimal::new(500_000, 2))),
         terms: None,
     };
     book.open_account(ACCOUNT, &op("o1", 0), open).unwrap();

@@ -49,6 +49,8 @@ pub struct LanguageInfo {
     pub messages: &'static str,
     /// Where the currency sign goes.
     pub sign: SignPlacement,
+    /// How long dates write the first of the month, when not as the number 1 (French: `1er`).
+    pub first_of_month: Option<&'static str>,
 }
 
 /// The languages creditbook prints in. One line per language.
@@ -58,30 +60,35 @@ pub static LANGUAGES: &[LanguageInfo] = &[
         name: "English",
         messages: include_str!("messages/en.ftl"),
         sign: SignPlacement::Before,
+        first_of_month: None,
     },
     LanguageInfo {
         code: "fr",
         name: "Français",
         messages: include_str!("messages/fr.ftl"),
         sign: SignPlacement::After,
+        first_of_month: Some("1er"),
     },
     LanguageInfo {
         code: "es",
         name: "Español",
         messages: include_str!("messages/es.ftl"),
         sign: SignPlacement::After,
+        first_of_month: None,
     },
     LanguageInfo {
         code: "de",
         name: "Deutsch",
         messages: include_str!("messages/de.ftl"),
         sign: SignPlacement::After,
+        first_of_month: None,
     },
     LanguageInfo {
         code: "nl",
         name: "Nederlands",
         messages: include_str!("messages/nl.ftl"),
         sign: SignPlacement::BeforeSpaced,
+        first_of_month: None,
     },
 ];
 
@@ -394,10 +401,22 @@ impl Localizer {
 
     /// A date written out: `November 30, 2026`, `30 novembre 2026`.
     pub fn long_date(&self, date: NaiveDate) -> String {
-        match gregorian(date) {
+        let text = match gregorian(date) {
             Some(d) => self.long_date.format(&d).to_string(),
-            None => date.to_string(),
+            None => return date.to_string(),
+        };
+        // French writes the first of the month as an ordinal: « 1er novembre 2026 ».
+        if let Some(first) = self
+            .language
+            .info()
+            .first_of_month
+            .filter(|_| date.day() == 1)
+        {
+            if let Some(rest) = text.strip_prefix("1 ") {
+                return format!("{first} {rest}");
+            }
         }
+        text
     }
 
     /// A date in digits with the full year: `11/30/2026`, `30/11/2026`, `2026-11-30` (fr-CA).
@@ -578,6 +597,9 @@ mod tests {
                     ("credit", "c"),
                     ("account", "a"),
                     ("payment", "p"),
+                    ("total", "t"),
+                    ("asked", "a"),
+                    ("what", "w"),
                 ];
                 let text = message(lang, id, &args);
                 assert!(

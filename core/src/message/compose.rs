@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
 use crate::account::Customer;
-use crate::entry::MessageKind;
+use crate::entry::{MessageKind, Unusual};
 use crate::error::{Error, Result};
 use crate::i18n::{without_bidi, Language, Localizer};
 use crate::message::{Attachment, Message};
@@ -70,11 +70,12 @@ impl<'a> Letter<'a> {
         out
     }
 
-    fn html(&self, store: &str) -> String {
+    /// The letter as an HTML document; `url` (a "Pay online" link) as a link.
+    fn html(&self, store: &str, url: Option<&str>) -> String {
         format!(
             "<!DOCTYPE html>\n<html lang=\"{}\">\n<head><meta charset=\"utf-8\"></head>\n<body style=\"font-family: sans-serif\">\n{}</body>\n</html>\n",
             self.loc.language().code(),
-            self.html_paragraphs(store, None)
+            self.html_paragraphs(store, url)
         )
     }
 }
@@ -107,14 +108,13 @@ struct Envelope<'a> {
 impl Envelope<'_> {
     fn message(
         self,
-        id: String,
         kind: MessageKind,
         subject: String,
         text: String,
         html: String,
     ) -> Result<Message> {
-        let m = Message {
-            id,
+        let mut m = Message {
+            id: String::new(),
             kind,
             account: SmolStr::new(self.account),
             language: self.language,
@@ -128,6 +128,7 @@ impl Envelope<'_> {
             attachments: Vec::new(),
             reminder: None,
         };
+        m.seal();
         m.check_headers()?;
         Ok(m)
     }
@@ -185,13 +186,7 @@ pub fn statement_email(
         language: st.language,
         to,
     };
-    let mut m = envelope.message(
-        format!("statement-{}-{}", st.account_id, st.number),
-        MessageKind::Statement,
-        subject,
-        text,
-        html,
-    )?;
+    let mut m = envelope.message(MessageKind::Statement, subject, text, html)?;
     m.attachments.push(Attachment {
         filename: format!("statement-{}.html", st.number),
         content_type: "text/html; charset=utf-8".into(),
@@ -204,6 +199,7 @@ pub fn statement_email(
             content: st.to_ubl_xml()?.into_bytes(),
         });
     }
+    m.seal();
     m.check_headers()?;
     Ok(m)
 }
@@ -256,8 +252,11 @@ impl Addressee<'_> {
 /// One invoice, as the customer is asked to pay it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceFacts {
-    /// Its number.
+    /// Its place in the ledger.
     pub id: u64,
+    /// What the customer knows it by: the host's invoice number, else the sale's reference the
+    /// till gave, else its place in the ledger.
+    pub label: String,
     /// Its date.
     pub date: NaiveDate,
     /// Its due date.
@@ -276,12 +275,12 @@ pub fn invoice_email(
 ) -> Result<Message> {
     let (loc, envelope) = who.prepare(settings)?;
     let store = settings.name.as_str();
-    let number = invoice.id.to_string();
+    let number = invoice.label.as_str();
     let mut letter = Letter::new(&loc, &who.customer.name);
     letter.say("email-invoice-intro", &[]).say(
         "email-invoice-line",
         &[
-            ("invoice", &number),
+            ("invoice", number),
             ("date", &loc.long_date(invoice.date)),
             ("amount", &loc.money(invoice.amount)),
             ("due", &loc.long_date(invoice.due_date)),
@@ -289,14 +288,13 @@ pub fn invoice_email(
     );
     let subject = loc.text_with(
         "email-invoice-subject",
-        &[("invoice", &number), ("store", store)],
+        &[("invoice", number), ("store", store)],
     );
     envelope.message(
-        format!("invoice-{}-{number}", who.account),
         MessageKind::Invoice,
         subject,
         letter.text(store),
-        letter.html(store),
+        letter.html(store, None),
     )
 }
 
@@ -313,6 +311,8 @@ pub struct PaymentFacts {
     pub owed: Decimal,
     /// The store credit after it.
     pub credit: Decimal,
+    /// What was unusual about it (for the store's notice).
+    pub unusual: Vec<Unusual>,
 }
 
 /// The payment confirmation receipt to the customer.
@@ -336,14 +336,17 @@ pub fn receipt_email(
                 ("owed", &loc.money(payment.owed)),
                 ("credit", &loc.money(payment.credit)),
             ],
+        )
+        .say(
+            "email-receipt-reference",
+            &[("payment", payment.payment_id.as_str())],
         );
     let subject = loc.text_with("email-receipt-subject", &[("amount", &amount)]);
     envelope.message(
-        format!("receipt-{}-{}", who.account, payment.payment_id),
         MessageKind::Receipt,
         subject,
         letter.text(store),
-        letter.html(store),
+        letter.html(store, None),
     )
 }
 
@@ -378,6 +381,23 @@ pub fn store_notice(
             ("payment", &payment.payment_id),
         ],
     );
+    if !payment.unusual.is_empty() {
+        let what: Vec<String> = payment
+            .unusual
+            .iter()
+            .map(|u| match u {
+                Unusual::AmountDiffers { asked } => {
+                    loc.text_with("notice-amount-differs", &[("asked", &loc.money(*asked))])
+                }
+                Unusual::LinkExpired => loc.text("notice-link-expired"),
+                Unusual::LinkCancelled => loc.text("notice-link-cancelled"),
+                Unusual::LinkAlreadyPaid => loc.text("notice-link-already-paid"),
+                Unusual::LinkUnknown => loc.text("notice-link-unknown"),
+            })
+            .collect();
+        let what = what.join(&loc.text("notice-separator"));
+        letter.say("email-notice-check", &[("what", &what)]);
+    }
     let envelope = Envelope {
         settings,
         account,
@@ -389,26 +409,29 @@ pub fn store_notice(
         &[("name", &customer.name), ("amount", &amount)],
     );
     envelope.message(
-        format!("notice-{account}-{}", payment.payment_id),
         MessageKind::StoreNotice,
         subject,
         letter.text(store),
-        letter.html(store),
+        letter.html(store, None),
     )
 }
 
 /// A reminder of an invoice: `days_from_due` below 0 is before the due date, 0 the due date,
-/// above 0 past it. `level` is the reminder's place in the store's reminder days.
+/// above 0 past it. `level` is the reminder's place in the store's reminder days. It names the
+/// invoice as the customer knows it, its original amount and what remains, and carries the
+/// "Pay online" link `pay_url` when there is one.
 pub fn reminder_email(
     who: &Addressee<'_>,
     invoice: &InvoiceFacts,
     level: u32,
     days_from_due: i64,
+    pay_url: Option<&str>,
     settings: &StoreSettings,
 ) -> Result<Message> {
     let (loc, envelope) = who.prepare(settings)?;
     let store = settings.name.as_str();
-    let number = invoice.id.to_string();
+    let number = invoice.label.as_str();
+    let total = loc.money(invoice.amount);
     let amount = loc.money(invoice.remaining);
     let due = loc.long_date(invoice.due_date);
     let days = days_from_due.to_string();
@@ -422,23 +445,23 @@ pub fn reminder_email(
     letter.say(
         id,
         &[
-            ("invoice", &number),
+            ("invoice", number),
+            ("total", &total),
             ("amount", &amount),
             ("due", &due),
             ("days", &days),
         ],
     );
+    if let Some(u) = pay_url {
+        letter.say("email-pay-online", &[("url", u)]);
+    }
     let subject = loc.text_with(
         "email-reminder-subject",
-        &[("invoice", &number), ("store", store)],
+        &[("invoice", number), ("store", store)],
     );
-    let mut m = envelope.message(
-        format!("reminder-{}-{number}-{level}", who.account),
-        MessageKind::Reminder,
-        subject,
-        letter.text(store),
-        letter.html(store),
-    )?;
+    let html = letter.html(store, pay_url);
+    let mut m = envelope.message(MessageKind::Reminder, subject, letter.text(store), html)?;
     m.reminder = Some((invoice.id, level));
+    m.seal();
     Ok(m)
 }

@@ -28,9 +28,15 @@ pub struct Attachment {
 }
 
 /// A complete message, ready to be reviewed and sent.
+///
+/// A message is its content: its id is `<kind>-<digest>`, the digest (FNV-1a, 128 bits) of the
+/// account, recipients, sender, subject, both bodies and every attachment. The same message is
+/// delivered at most once; a corrected one (another amount due, due date, language, period) or
+/// the same one to another address has another id and is delivered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
-    /// Its id: sending the same id again after a delivery sends nothing.
+    /// Its id, made from its content ([`Message::content_id`]): sending the same id again after
+    /// a delivery sends nothing.
     pub id: String,
     /// What it is.
     pub kind: MessageKind,
@@ -54,7 +60,60 @@ pub struct Message {
     pub reminder: Option<(u64, u32)>,
 }
 
+/// The domain of Message-ID headers when the store has no `from` address. `.invalid` is reserved
+/// (RFC 2606): it can never be anyone's real domain.
+pub const FALLBACK_MESSAGE_ID_DOMAIN: &str = "creditbook.invalid";
+
 impl Message {
+    /// The id this message's content gives it: `<kind>-<32 hex digits>`.
+    pub fn content_id(&self) -> String {
+        let mut d = Fnv128::default();
+        d.str(self.kind.as_str());
+        d.str(&self.account);
+        d.str(self.language.code());
+        d.opt(self.from.as_deref());
+        d.u64(self.to.len() as u64);
+        for to in &self.to {
+            d.str(to);
+        }
+        d.str(&self.subject);
+        d.str(&self.text);
+        d.str(&self.html);
+        d.u64(self.attachments.len() as u64);
+        for a in &self.attachments {
+            d.str(&a.filename);
+            d.str(&a.content_type);
+            d.bytes_prefixed(&a.content);
+        }
+        match self.reminder {
+            Some((invoice, level)) => {
+                d.u64(invoice);
+                d.u64(u64::from(level));
+            }
+            None => d.str(""),
+        }
+        format!("{}-{:032x}", self.kind.as_str(), d.0)
+    }
+
+    /// Gives the message the id of its content (done by every composer once the message is
+    /// complete; a host that changes a composed message calls it again).
+    pub fn seal(&mut self) {
+        self.id = self.content_id();
+    }
+
+    /// The Message-ID header's value: `<id@domain>`, the domain the store's `from` address's,
+    /// else [`FALLBACK_MESSAGE_ID_DOMAIN`].
+    pub fn message_id_header(&self) -> String {
+        let domain = self
+            .from
+            .as_deref()
+            .and_then(|f| f.rsplit_once('@'))
+            .map(|(_, d)| d.trim_end_matches('>').trim())
+            .filter(|d| !d.is_empty())
+            .unwrap_or(FALLBACK_MESSAGE_ID_DOMAIN);
+        format!("{}@{domain}", self.id)
+    }
+
     /// Checks every header value: addresses valid, no line breaks or control characters.
     pub fn check_headers(&self) -> Result<()> {
         if self.to.is_empty() {
@@ -77,7 +136,7 @@ impl Message {
     pub fn to_rfc5322(&self, date: DateTime<Utc>) -> Result<Vec<u8>> {
         self.check_headers()?;
         let mut b = mail_builder::MessageBuilder::new()
-            .message_id(format!("{}@creditbook", self.id))
+            .message_id(self.message_id_header())
             .to(self.to.iter().map(String::as_str).collect::<Vec<_>>())
             .subject(self.subject.as_str())
             .date(date.timestamp())
@@ -106,4 +165,67 @@ pub fn header_value(field: &'static str, value: &str) -> Result<()> {
         return Err(Error::HeaderInjection { field });
     }
     Ok(())
+}
+
+/// FNV-1a, 128 bits (the FNV reference's offset basis and prime), with length-prefixed fields so
+/// that ("ab","c") and ("a","bc") differ. Not a cryptographic hash: it names content, it does not
+/// defend against someone forging a collision (who would only stop their own message).
+struct Fnv128(u128);
+
+impl Default for Fnv128 {
+    fn default() -> Fnv128 {
+        Fnv128(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d)
+    }
+}
+
+impl Fnv128 {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u128::from(*b);
+            self.0 = self.0.wrapping_mul(Self::PRIME);
+        }
+    }
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn bytes_prefixed(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.bytes(b);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes_prefixed(s.as_bytes());
+    }
+    fn opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.bytes(&[1]);
+                self.str(s);
+            }
+            None => self.bytes(&[0]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fnv128;
+
+    /// The FNV reference vectors for FNV-1a 128 (computed independently, with Python's integers,
+    /// from the published offset basis and prime).
+    #[test]
+    fn fnv1a_128_matches_the_reference() {
+        let hash = |s: &str| {
+            let mut d = Fnv128::default();
+            d.bytes(s.as_bytes());
+            format!("{:032x}", d.0)
+        };
+        assert_eq!(hash(""), "6c62272e07bb014262b821756295c58d");
+        assert_eq!(hash("a"), FNV_A);
+        assert_eq!(hash("foobar"), FNV_FOOBAR);
+    }
+
+    const FNV_A: &str = "d228cb696f1a8caf78912b704e4a8964";
+    const FNV_FOOBAR: &str = "343e1662793c64bf6f0d3597ba446f18";
 }

@@ -9,7 +9,7 @@ pub mod html;
 pub mod text;
 pub mod ubl;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smol_str::SmolStr;
@@ -122,8 +122,8 @@ pub struct PaymentLinkShown {
     pub url: String,
     /// The amount it asks for.
     pub amount: Decimal,
-    /// When it stops working.
-    pub expires_at: Option<DateTime<Utc>>,
+    /// When it stops working, in the store's time (the offset keeps the exact instant).
+    pub expires_at: Option<DateTime<FixedOffset>>,
 }
 
 /// A statement of account. Every rendering (HTML, text, UBL, JSON) comes from this one value.

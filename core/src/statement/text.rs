@@ -9,8 +9,6 @@
 //! HTML renderer ([`super::html`]) lays out too. Renderers only format the statement's own
 //! values; they never compute a figure.
 
-use std::fmt::Write;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -608,9 +606,7 @@ fn invoices(st: &Statement, loc: &Localizer) -> Table {
     let mut rows = Rows::with_capacity(6, st.open_invoices.len());
     let (mut dates, mut due_dates) = (ShortDates::new(loc), ShortDates::new(loc));
     for i in &st.open_invoices {
-        rows.push_with(|out| {
-            let _ = write!(out, "{}", i.id);
-        });
+        rows.push_with(|out| clean_into(out, &i.number));
         rows.push_with(|out| clean_into(out, i.sale.as_deref().unwrap_or_default()));
         rows.push_with(|out| dates.write(out, i.date));
         rows.push_with(|out| due_dates.write(out, i.due_date));
@@ -669,13 +665,9 @@ fn aging(st: &Statement, loc: &Localizer) -> Table {
 fn pay(st: &Statement, loc: &Localizer) -> Option<Pay> {
     let link = st.payment_link.as_ref()?;
     let text = match link.expires_at {
-        // The statement does not carry the store's time zone: the expiry is printed in UTC.
+        // In the store's time, as the statement carries it.
         Some(t) => {
-            let until = format!(
-                "{} {} UTC",
-                loc.long_date(t.date_naive()),
-                t.format("%H:%M")
-            );
+            let until = format!("{} {}", loc.long_date(t.date_naive()), t.format("%H:%M"));
             loc.text_with("pay-online-until", &[("date", &until)])
         }
         None => loc.text("pay-online"),

@@ -165,7 +165,7 @@ impl Doc<'_> {
                     d.el("cbc:URI", &[], &link.url)?;
                     if let Some(at) = link.expires_at {
                         d.date("cbc:ExpiryDate", at.date_naive())?;
-                        d.el("cbc:ExpiryTime", &[], &at.format("%H:%M:%SZ").to_string())?;
+                        d.el("cbc:ExpiryTime", &[], &at.format("%H:%M:%S%:z").to_string())?;
                     }
                     Ok(())
                 };
@@ -376,7 +376,7 @@ impl Doc<'_> {
             })?;
             st.open_invoices.iter().try_for_each(|i| {
                 d.nest("cb:OpenInvoice", &[], |d| {
-                    d.el("cb:ID", &[], &i.id.to_string())?;
+                    d.text("cb:ID", &i.number)?;
                     d.text("cb:SaleID", i.sale.as_deref().unwrap_or(""))?;
                     d.date("cb:IssueDate", i.date)?;
                     d.date("cb:DueDate", i.due_date)?;

@@ -96,7 +96,7 @@ pub fn opening_day() -> NaiveDate {
 pub fn open_request(name: &str, limit: CreditLimit) -> OpenAccount {
     OpenAccount {
         customer: Customer::new(format!("cust-{name}"), name),
-        credit_limit: limit,
+        credit_limit: Some(limit),
         terms: None,
     }
 }
@@ -162,10 +162,14 @@ impl Shop {
         Shop::with_account_in(shop, limit)
     }
 
-    /// Opens an account for a customer named `name`, store terms.
+    /// Opens an account for a customer named `name`, store terms, by an employee who may grant
+    /// credit.
     pub fn open(&self, account: &str, name: &str, limit: CreditLimit) -> Result<Outcome> {
-        self.book
-            .open_account(account, &self.op(), open_request(name, limit))
+        self.book.open_account(
+            account,
+            &self.op_by(Actor::new("manager").with(Permission::CreditLimit)),
+            open_request(name, limit),
+        )
     }
 
     /// The account the shortcuts act on.
@@ -549,4 +553,12 @@ impl Seq for Outcome {
     fn seq(&self) -> u64 {
         self.entry().seq
     }
+}
+
+/// An operation changing the automation, by `actor`, with an id never used before.
+pub fn automation_op(actor: Actor) -> Operation {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    Operation::new(format!("automation-{n}"), utc(2026, 1, 1, 12, 0)).by(actor)
 }

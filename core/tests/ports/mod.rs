@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use creditbook::{
-    Book, EntryKind, Mailer, Message, MessageRecord, PaymentLinkRequest, PaymentProvider, PortError,
+    Book, Delivery, EntryKind, Mailer, Message, MessageRecord, PaymentLinkRequest, PaymentProvider,
+    PortError,
 };
 
 /// Keeps every message it delivers; fails while `down` is set; while `late` is set, delivers and
@@ -84,12 +85,31 @@ impl PaymentProvider for RecordingProvider {
 }
 
 /// The messages an account recorded as handed to the mailer (delivered or failed), with when.
+/// The outcomes of sending recorded on an account (delivered or failed), with when; the claims
+/// recorded before each call of the mailer are left out ([`recorded_claims`]).
 pub fn recorded_messages(book: &Book, account: &str) -> Vec<(MessageRecord, DateTime<Utc>)> {
     book.entries(account)
         .unwrap()
         .into_iter()
         .filter_map(|e| match e.kind {
-            EntryKind::MessageSent(m) => Some((*m, e.at)),
+            EntryKind::MessageSent(m) if !matches!(m.delivery, Delivery::Sending { .. }) => {
+                Some((*m, e.at))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The claims to send recorded on an account: message id and until when each held.
+pub fn recorded_claims(book: &Book, account: &str) -> Vec<(String, DateTime<Utc>)> {
+    book.entries(account)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EntryKind::MessageSent(m) => match m.delivery {
+                Delivery::Sending { until } => Some((m.message_id, until)),
+                _ => None,
+            },
             _ => None,
         })
         .collect()

@@ -56,12 +56,13 @@ pub fn open<S: Store>(
 ) -> Outcome {
     let open = OpenAccount {
         customer: Customer::new(format!("cust-{account}"), format!("Customer {account}")),
-        credit_limit: limit,
+        credit_limit: Some(limit),
         terms: None,
     };
     book.open_account(
         account,
-        &Operation::new(format!("open-{account}"), at),
+        &Operation::new(format!("open-{account}"), at)
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         open,
     )
     .unwrap()
