@@ -7,6 +7,9 @@ use smol_str::SmolStr;
 use crate::entry::Entry;
 use crate::sharded::Sharded;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
 /// Why a store call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
