@@ -136,3 +136,27 @@ fn a_stale_version_is_a_conflict_and_writes_nothing() {
     ));
     assert_eq!(a.entry_count().unwrap(), entries.len() as u64);
 }
+
+#[test]
+fn a_backup_taken_while_open_holds_every_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite3");
+    let copy = dir.path().join("backup.sqlite3");
+    let source = creditbook::store::conformance::sample_entries().unwrap();
+    let store = SqliteStore::open(&path).unwrap();
+    store.append("C-1", 0, &source).unwrap();
+    // The entries are in the WAL, not yet in the main file: a plain copy of it would miss them.
+    store.backup_to(&copy).unwrap();
+    let backup = SqliteStore::open(&copy).unwrap();
+    assert_eq!(backup.load("C-1", 0).unwrap(), source);
+    assert_eq!(backup.account_ids().unwrap(), vec!["C-1"]);
+    // An existing target is refused rather than overwritten.
+    assert!(store.backup_to(&copy).is_err());
+    store.checkpoint().unwrap();
+    assert_eq!(
+        std::fs::metadata(format!("{}-wal", path.display()))
+            .unwrap()
+            .len(),
+        0
+    );
+}
