@@ -182,3 +182,9 @@ bench-c: header-check
 	$(CARGO) bench -p creditbook-ffi --bench charge_loop --locked
 	$(C_OUT)/bench_charge
 	$(CARGO) bench -p creditbook-ffi --bench charge_loop --locked
+
+## make bench-sqlite: charges per second through the SQLite store against a bare rusqlite program
+## (FULL and NORMAL, 1 and 4 threads) and a cold start on a 1,000,000-entry file (docs/stores.md)
+.PHONY: bench-sqlite
+bench-sqlite:
+	$(CARGO) bench -p creditbook-sqlite --bench sqlite --locked

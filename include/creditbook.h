@@ -517,6 +517,10 @@ enum creditbook_limit_kind
    * No limit.
    */
   CREDITBOOK_LIMIT_KIND_UNLIMITED = 1,
+  /**
+   * The store's default credit limit (opening an account only; needs no permission).
+   */
+  CREDITBOOK_LIMIT_KIND_STORE_DEFAULT = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1970,7 +1974,9 @@ creditbook_result creditbook_book_last_error(const struct creditbook_book *book,
 
 /**
  * Opens an account for a customer with a credit limit (`limit_kind`: a `creditbook_limit_kind`;
- * `limit`: minor units, 0 for a deposit-only account) and terms (`terms_kind`: a
+ * `limit`: minor units, 0 for a deposit-only account; `STORE_DEFAULT` for the store's default
+ * limit). Any limit but 0 needs `op`'s employee granted `CREDITBOOK_PERMISSION_CREDIT_LIMIT`
+ * (`PERMISSION_DENIED` otherwise); the store's default needs none. Terms (`terms_kind`: a
  * `creditbook_terms_kind`, `STORE` for the store's; `terms_days` for NET and END_OF_MONTH_PLUS).
  * `outcome_out` may be NULL.
  */
@@ -2171,12 +2177,12 @@ creditbook_result creditbook_book_statement_with_link(const struct creditbook_bo
 creditbook_result creditbook_book_confirm_online_payment(const struct creditbook_book *book, const char *account, const char *provider_payment_id, int64_t amount, int64_t at, const char *link, struct creditbook_confirmation *confirmation_out);
 
 /**
- * Changes the book's reminders and statement schedule (until the book is freed; the settings'
- * `creditbook_settings_set_automation` gives the initial ones). Needs an employee (`actor_id`)
- * granted `CREDITBOOK_PERMISSION_AUTOMATED_AR` in `permissions` (`PERMISSION_DENIED`
- * otherwise); days out of range are `INVALID_INPUT`.
+ * Changes the book's reminders and statement schedule, recorded in the store (who, when, old,
+ * new) so that every book on the store follows it and it survives a restart. Needs `op`'s
+ * employee granted `CREDITBOOK_PERMISSION_AUTOMATED_AR` (`PERMISSION_DENIED` otherwise); days
+ * out of range are `INVALID_INPUT`. Replaying `op->op_id` records nothing new.
  */
-creditbook_result creditbook_book_set_automation(const struct creditbook_book *book, const char *actor_id, uint32_t permissions, const struct creditbook_automation *automation);
+creditbook_result creditbook_book_set_automation(const struct creditbook_book *book, const struct creditbook_operation *op, const struct creditbook_automation *automation);
 
 /**
  * Writes the book's reminders and statement schedule to `*automation_out`.
@@ -2386,12 +2392,6 @@ creditbook_result creditbook_settings_set_message_addresses(struct creditbook_se
  * request (14) stay valid.
  */
 creditbook_result creditbook_settings_set_payment_links(struct creditbook_settings *settings, int64_t max, uint32_t link_days, uint32_t deposit_request_days);
-
-/**
- * Sets the reminders and statement schedule books made from these settings start with
- * (`creditbook_book_set_automation` changes a book's). Days out of range are `INVALID_INPUT`.
- */
-creditbook_result creditbook_settings_set_automation(struct creditbook_settings *settings, const struct creditbook_automation *automation);
 
 /**
  * Computes a statement of the account for `request` and writes a new handle to

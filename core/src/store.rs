@@ -7,6 +7,9 @@ use smol_str::SmolStr;
 use crate::entry::Entry;
 use crate::sharded::Sharded;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
 /// The reserved account id of the book's own ledger: store-wide records (the accounts-receivable
 /// automation, who changed it and when) are entries of this ledger, so that they survive a
 /// restart and every Book on the store decides the same way. A store keeps it like any other

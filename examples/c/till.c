@@ -151,7 +151,9 @@ int main(int argc, char **argv) {
         customer.id = "cust-17";
         customer.name = "Marie Tremblay";
         customer.language = "fr";
-        creditbook_operation op = {"open-C-100", 1793631600 /* 2026-11-02T15:00:00Z */, NULL, 0};
+        /* Granting credit needs the permission: the manager opens the account. */
+        creditbook_operation op = {"open-C-100", 1793631600 /* 2026-11-02T15:00:00Z */, "gerant",
+                                   CREDITBOOK_PERMISSION_CREDIT_LIMIT};
         must(creditbook_book_open_account(book, account, &op, &customer, CREDITBOOK_LIMIT_KIND_AMOUNT,
                                           50000, CREDITBOOK_TERMS_KIND_STORE, 0, NULL),
              "open the account");

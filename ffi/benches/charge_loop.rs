@@ -36,7 +36,7 @@ fn main() {
             &Operation::new("open", at),
             OpenAccount {
                 customer: Customer::new("c1", "Bench Customer"),
-                credit_limit: CreditLimit::Amount(Decimal::new(1_000_000_000_000_000, 2)),
+                credit_limit: Some(CreditLimit::Amount(Decimal::new(1_000_000_000_000_000, 2))),
                 terms: None,
             },
         )

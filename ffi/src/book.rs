@@ -225,7 +225,9 @@ pub extern "C" fn creditbook_book_last_error(
 }
 
 /// Opens an account for a customer with a credit limit (`limit_kind`: a `creditbook_limit_kind`;
-/// `limit`: minor units, 0 for a deposit-only account) and terms (`terms_kind`: a
+/// `limit`: minor units, 0 for a deposit-only account; `STORE_DEFAULT` for the store's default
+/// limit). Any limit but 0 needs `op`'s employee granted `CREDITBOOK_PERMISSION_CREDIT_LIMIT`
+/// (`PERMISSION_DENIED` otherwise); the store's default needs none. Terms (`terms_kind`: a
 /// `creditbook_terms_kind`, `STORE` for the store's; `terms_days` for NET and END_OF_MONTH_PLUS).
 /// `outcome_out` may be NULL.
 #[no_mangle]
@@ -281,7 +283,13 @@ pub extern "C" fn creditbook_book_set_credit_limit(
 ) -> creditbook_result {
     ffi_panic_boundary!(on book, {
         operate(book, account, op, outcome_out, |cur| {
-            Ok(Command::SetCreditLimit(credit_limit(limit_kind, limit, cur)?))
+            let limit = credit_limit(limit_kind, limit, cur)?.ok_or_else(|| {
+                crate::result::FfiError::from(creditbook::Error::InvalidInput {
+                    field: "limit_kind",
+                    reason: "the store's default is for opening an account".into(),
+                })
+            })?;
+            Ok(Command::SetCreditLimit(limit))
         })
     })
 }
@@ -372,6 +380,7 @@ pub extern "C" fn creditbook_book_charge(
                     due_date: opt_date(due_date, "due_date")?,
                     override_reason: opt_arg(override_reason, "override_reason")?
                         .map(str::to_string),
+                    invoice_number: None,
                 }))
             }
         })

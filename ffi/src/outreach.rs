@@ -16,7 +16,9 @@ use crate::ports::{creditbook_link_purpose, purpose_parts};
 use crate::result::{creditbook_result, FfiError, FfiResult};
 use crate::statement::{creditbook_statement, creditbook_statement_request, statement_request};
 use crate::strings::{arg, opt_arg, out};
-use crate::values::{self, actor, creditbook_date, instant, invalid, minor, money, CEnum};
+use crate::values::{
+    self, creditbook_date, creditbook_operation, instant, invalid, minor, money, operation, CEnum,
+};
 
 /// A payment link as the book made it. Its strings live until `creditbook_payment_link_free`.
 #[allow(non_camel_case_types)]
@@ -330,29 +332,23 @@ pub extern "C" fn creditbook_book_confirm_online_payment(
     })
 }
 
-/// Changes the book's reminders and statement schedule (until the book is freed; the settings'
-/// `creditbook_settings_set_automation` gives the initial ones). Needs an employee (`actor_id`)
-/// granted `CREDITBOOK_PERMISSION_AUTOMATED_AR` in `permissions` (`PERMISSION_DENIED`
-/// otherwise); days out of range are `INVALID_INPUT`.
+/// Changes the book's reminders and statement schedule, recorded in the store (who, when, old,
+/// new) so that every book on the store follows it and it survives a restart. Needs `op`'s
+/// employee granted `CREDITBOOK_PERMISSION_AUTOMATED_AR` (`PERMISSION_DENIED` otherwise); days
+/// out of range are `INVALID_INPUT`. Replaying `op->op_id` records nothing new.
 #[no_mangle]
 pub extern "C" fn creditbook_book_set_automation(
     book: *const creditbook_book,
-    actor_id: *const c_char,
-    permissions: u32,
+    op: *const creditbook_operation,
     automation: *const creditbook_automation,
 ) -> creditbook_result {
     ffi_panic_boundary!(on book, {
         with_book(book, |b| {
             // SAFETY: the caller's pointers, valid for the call.
-            let (who, a) = unsafe {
-                (
-                    actor(actor_id, permissions, "actor_id")?,
-                    automation.as_ref(),
-                )
-            };
-            let who = who.ok_or(FfiError::Null("actor_id"))?;
+            let (op, a) = unsafe { (operation(op)?, automation.as_ref()) };
             let a = a.ok_or(FfiError::Null("automation"))?.get()?;
-            Ok(b.set_automation(&who, a)?)
+            b.set_automation(&op, a)?;
+            Ok(())
         })
     })
 }
@@ -366,7 +362,7 @@ pub extern "C" fn creditbook_book_get_automation(
     ffi_panic_boundary!(on book, {
         with_book(book, |b| {
             let o = out(automation_out, "automation_out")?;
-            let a = creditbook_automation::new(&b.automation());
+            let a = creditbook_automation::new(&b.automation()?);
             // SAFETY: not NULL.
             unsafe { o.write(a) };
             Ok(())

@@ -9,7 +9,6 @@ use rust_decimal::Decimal;
 
 use crate::handle;
 use crate::last_error::{copy_out, HasLastError, LastError};
-use crate::outreach::creditbook_automation;
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, status, FfiError, FfiResult};
 use crate::strings::{arg, opt_arg, out, slice_arg};
@@ -462,19 +461,3 @@ pub extern "C" fn creditbook_settings_set_payment_links(
     })
 }
 
-/// Sets the reminders and statement schedule books made from these settings start with
-/// (`creditbook_book_set_automation` changes a book's). Days out of range are `INVALID_INPUT`.
-#[no_mangle]
-pub extern "C" fn creditbook_settings_set_automation(
-    settings: *mut creditbook_settings,
-    automation: *const creditbook_automation,
-) -> creditbook_result {
-    ffi_panic_boundary!(on settings, {
-        with_checked_settings(settings, |s| {
-            // SAFETY: the caller's automation, or NULL.
-            let a = unsafe { automation.as_ref() }.ok_or(FfiError::Null("automation"))?;
-            s.automation = a.get()?;
-            Ok(())
-        })
-    })
-}

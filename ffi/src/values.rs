@@ -326,15 +326,23 @@ pub enum creditbook_limit_kind {
     Amount = 0,
     /// No limit.
     Unlimited = 1,
+    /// The store's default credit limit (opening an account only; needs no permission).
+    StoreDefault = 2,
 }
 
-c_enum!(creditbook_limit_kind: Amount, Unlimited);
+c_enum!(creditbook_limit_kind: Amount, Unlimited, StoreDefault);
 
-/// A credit limit from its kind and amount (minor units; ignored when unlimited).
-pub(crate) fn credit_limit(kind: u32, amount: i64, currency: Currency) -> FfiResult<CreditLimit> {
+/// A credit limit from its kind and amount (minor units; ignored but for an amount); `None` for
+/// the store's default.
+pub(crate) fn credit_limit(
+    kind: u32,
+    amount: i64,
+    currency: Currency,
+) -> FfiResult<Option<CreditLimit>> {
     Ok(match creditbook_limit_kind::checked(kind)? {
-        creditbook_limit_kind::Amount => CreditLimit::Amount(currency.from_minor(amount)),
-        creditbook_limit_kind::Unlimited => CreditLimit::Unlimited,
+        creditbook_limit_kind::Amount => Some(CreditLimit::Amount(currency.from_minor(amount))),
+        creditbook_limit_kind::Unlimited => Some(CreditLimit::Unlimited),
+        creditbook_limit_kind::StoreDefault => None,
     })
 }
 

@@ -304,7 +304,7 @@ impl PyBook {
                 language,
                 address,
             )?,
-            credit_limit: self::credit_limit(credit_limit)?,
+            credit_limit: Some(self::credit_limit(credit_limit)?),
             terms: terms.map(|t| t.inner),
         });
         let op = operation(op_id, at, actor)?;
@@ -1087,23 +1087,25 @@ impl PyBook {
 
     /// Reminders and the statement schedule in force (from the settings until changed).
     #[getter]
-    fn automation(&self) -> PyAutomation {
-        PyAutomation {
-            inner: self.book.automation(),
-        }
+    fn automation(&self, py: Python<'_>) -> PyResult<PyAutomation> {
+        let inner = enter(py, || self.book.automation())?;
+        Ok(PyAutomation { inner })
     }
 
-    /// Changes the reminders and the statement schedule (needs `automated_ar`).
-    #[pyo3(signature = (automation, *, actor))]
+    /// Changes the reminders and the statement schedule (needs `automated_ar`), recorded in the
+    /// store (who, when, old, new) so that every Book on the store follows it.
+    #[pyo3(signature = (automation, *, at, op_id, actor))]
     fn set_automation(
         &self,
         py: Python<'_>,
         automation: PyRef<'_, PyAutomation>,
+        at: &Bound<'_, PyAny>,
+        op_id: &Bound<'_, PyAny>,
         actor: PyRef<'_, PyActor>,
     ) -> PyResult<()> {
         let a = automation.inner.clone();
-        let actor = actor.inner.clone();
-        enter(py, || self.book.set_automation(&actor, a))
+        let op = operation(op_id, at, Some(actor))?;
+        enter(py, || self.book.set_automation(&op, a).map(|_| ()))
     }
 }
 

@@ -364,7 +364,7 @@ impl PyPaymentLinkShown {
     }
     #[getter]
     fn expires_at(&self, _py: Python<'_>) -> PyResult<Option<DateTime<Utc>>> {
-        Ok(self.inner.expires_at)
+        Ok(self.inner.expires_at.map(|t| t.to_utc()))
     }
     pub(crate) fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         Ok(fields!(py, self, [url, amount, expires_at]))

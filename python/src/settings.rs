@@ -1,7 +1,7 @@
 //! The inputs that are objects: store settings, postal addresses, payment terms and the actor.
 
 use creditbook::{
-    AgingBuckets, Automation, CurrencyDisplay, Error, Language, MessageSettings, PaymentTerms,
+    AgingBuckets, CurrencyDisplay, Error, Language, MessageSettings, PaymentTerms,
     Permission, Policies, PostalAddress, StatementSettings, StoreSettings,
 };
 use pyo3::prelude::*;
@@ -398,10 +398,14 @@ impl PyStoreSettings {
             m.deposit_request_days = days32("deposit_request_days", d)?;
         }
         s.messages = m;
-        s.automation = Automation {
-            reminder_days,
-            statement_day,
-        };
+        if !reminder_days.is_empty() || statement_day.is_some() {
+            // The automation is the book's, recorded in the store with who changed it:
+            // `Book.set_automation(...)`, never a settings keyword that skips the permission.
+            return Err(errors::core(Error::InvalidInput {
+                field: "reminder_days",
+                reason: "set the automation with Book.set_automation (needs automated_ar)".into(),
+            }));
+        }
         s.validate().map_err(errors::core)?;
         Ok(PyStoreSettings { inner: s })
     }
@@ -536,16 +540,6 @@ impl PyStoreSettings {
     #[getter]
     fn deposit_request_days(&self) -> u32 {
         self.inner.messages.deposit_request_days
-    }
-    /// Reminder days relative to due dates (empty: no reminders).
-    #[getter]
-    fn reminder_days<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, &self.inner.automation.reminder_days)
-    }
-    /// Day of the month (1 to 28) last month's statements are due (`None`: no schedule).
-    #[getter]
-    fn statement_day(&self) -> Option<u32> {
-        self.inner.automation.statement_day
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {

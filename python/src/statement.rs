@@ -266,7 +266,7 @@ impl PyStatement {
         st.payment_link = Some(PaymentLinkShown {
             url: link.inner.record.url.clone(),
             amount: link.inner.record.amount,
-            expires_at: Some(link.inner.record.expires_at),
+            expires_at: Some(link.inner.record.expires_at.fixed_offset()),
         });
         st.payment_link_omitted = None;
         Ok(PyStatement::new(st))

@@ -40,7 +40,7 @@ static double round_ns(char (*ids)[24], int round, int with_outcome) {
     creditbook_settings_free(settings);
     creditbook_customer customer = {"c1", "Bench Customer", NULL, NULL, {NULL, 0, NULL, NULL, NULL, NULL}};
     creditbook_operation open = {"open", at, NULL, 0};
-    if (creditbook_book_open_account(book, "C-1", &open, &customer, CREDITBOOK_LIMIT_KIND_AMOUNT,
+    if (creditbook_book_open_account(book, "C-1", granting(&open), &customer, CREDITBOOK_LIMIT_KIND_AMOUNT,
                                      1000000000000000000, CREDITBOOK_TERMS_KIND_STORE, 0, NULL) != 0)
         exit(1);
     for (int n = 0; n < CHARGES; n++) snprintf(ids[n], sizeof ids[n], "op-%d-%d", round, n);

@@ -45,6 +45,10 @@ int64_t utc(int year, unsigned month, unsigned d, unsigned hour, unsigned minute
 creditbook_operation op_at(const char *op_id, int64_t at);
 /* An operation envelope by an employee with permission bits. */
 creditbook_operation op_by(const char *op_id, int64_t at, const char *actor, uint32_t permissions);
+/* The envelope `op` (NULL: NULL) by an employee who may grant credit, as opening an account with
+ * a limit other than 0 needs; an envelope that names its own employee is left as it is. Points into
+ * a small ring of copies: use it for the call it is written in. */
+const creditbook_operation *granting(const creditbook_operation *op);
 /* A customer with an id and a name, everything else empty. */
 creditbook_customer customer(const char *id, const char *name);
 /* The message a *_last_error function writes to `check_message` contains `text` (the message is

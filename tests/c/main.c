@@ -43,6 +43,17 @@ creditbook_operation op_at(const char *op_id, int64_t at) {
     return op_by(op_id, at, NULL, 0);
 }
 
+const creditbook_operation *granting(const creditbook_operation *op) {
+    static creditbook_operation ring[16];
+    static unsigned next;
+    if (op == NULL || op->actor_id != NULL) return op;
+    creditbook_operation *copy = &ring[next++ % 16];
+    *copy = *op;
+    copy->actor_id = "manager";
+    copy->permissions = CREDITBOOK_PERMISSION_CREDIT_LIMIT;
+    return copy;
+}
+
 creditbook_operation op_by(const char *op_id, int64_t at, const char *actor, uint32_t permissions) {
     creditbook_operation op;
     op.op_id = op_id;
@@ -97,7 +108,7 @@ void open_account(creditbook_book *book, const char *account, int64_t limit) {
     snprintf(op_id, sizeof op_id, "open-%s", account);
     creditbook_operation op = op_at(op_id, utc(2026, 1, 5, 15, 0));
     uint32_t kind = limit < 0 ? CREDITBOOK_LIMIT_KIND_UNLIMITED : CREDITBOOK_LIMIT_KIND_AMOUNT;
-    CHECK_OK(creditbook_book_open_account(book, account, &op, &c, kind, limit < 0 ? 0 : limit,
+    CHECK_OK(creditbook_book_open_account(book, account, granting(&op), &c, kind, limit < 0 ? 0 : limit,
                                           CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
 }
 

@@ -133,7 +133,9 @@ int main() {
     settings.languages(languages, 2, "fr");
     creditbook::Book book(settings);
     const int64_t at = 1793718000;  // 2026-11-03T15:00:00Z
-    book.open("C-1", creditbook_operation{"o1", at, nullptr, 0}, "Marie Tremblay", 50000);
+    // Granting credit needs the permission: a manager opens the account.
+    book.open("C-1", creditbook_operation{"o1", at, "manager", CREDITBOOK_PERMISSION_CREDIT_LIMIT},
+              "Marie Tremblay", 50000);
     creditbook_outcome charged = book.charge("C-1", creditbook_operation{"o2", at, nullptr, 0}, 32000);
     expect(charged.invoice == 2, "the charge opened invoice 2");
 

@@ -88,7 +88,12 @@ static void terms(runner *r, const char *text, uint32_t *kind, uint32_t *days) {
 }
 
 static void limit(runner *r, uint32_t *kind, int64_t *amount_out) {
-    const char *text = arg(r, "credit_limit");
+    const char *text = opt(r, "credit_limit");
+    if (text == NULL) { /* none named: the store's default */
+        *kind = CREDITBOOK_LIMIT_KIND_STORE_DEFAULT;
+        *amount_out = 0;
+        return;
+    }
     *kind = strcmp(text, "unlimited") == 0 ? CREDITBOOK_LIMIT_KIND_UNLIMITED : CREDITBOOK_LIMIT_KIND_AMOUNT;
     *amount_out = *kind == CREDITBOOK_LIMIT_KIND_UNLIMITED ? 0 : amount(r, text);
 }

@@ -226,35 +226,42 @@ static void test_operations(void) {
     creditbook_outcome out;
 
     /* open_account */
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &c, 2, 0, 0, 0, &out),
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), &c, 3, 0, 0, 0, &out),
              CREDITBOOK_RESULT_INVALID_ENUM);
-    CHECK(book_error_contains(book, "2 is not a valid creditbook_limit_kind"));
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &c, 0, 50000, 9, 0, &out),
+    CHECK(book_error_contains(book, "3 is not a valid creditbook_limit_kind"));
+    /* Granting credit needs the permission; the store's default (0) does not. */
+    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &c, CREDITBOOK_LIMIT_KIND_AMOUNT, 50000,
+                                          0, 0, &out),
+             CREDITBOOK_RESULT_PERMISSION_DENIED);
+    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0, 0,
+                                          0, &out),
+             CREDITBOOK_RESULT_PERMISSION_DENIED);
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), &c, 0, 50000, 9, 0, &out),
              CREDITBOOK_RESULT_INVALID_ENUM);
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, NULL, 0, 50000, 0, 0, &out),
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), NULL, 0, 50000, 0, 0, &out),
              CREDITBOOK_RESULT_NULL_PARAMETER);
     CHECK(book_error_contains(book, "customer is NULL"));
     creditbook_customer bad = c;
     bad.name = NULL;
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &bad, 0, 50000, 0, 0, &out),
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), &bad, 0, 50000, 0, 0, &out),
              CREDITBOOK_RESULT_NULL_PARAMETER);
     bad = c;
     bad.email = "not an address";
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &bad, 0, 50000, 0, 0, &out),
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), &bad, 0, 50000, 0, 0, &out),
              CREDITBOOK_RESULT_INVALID_EMAIL);
     bad = c;
     bad.language = BAD_UTF8;
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &bad, 0, 50000, 0, 0, &out),
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), &bad, 0, 50000, 0, 0, &out),
              CREDITBOOK_RESULT_INVALID_UTF8);
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &op, &c, CREDITBOOK_LIMIT_KIND_AMOUNT, -1,
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&op), &c, CREDITBOOK_LIMIT_KIND_AMOUNT, -1,
                                           0, 0, &out),
              CREDITBOOK_RESULT_AMOUNT_NEGATIVE);
     c.email = "marie@example.com";
     c.language = "fr";
-    CHECK_OK(creditbook_book_open_account(book, "A-1", &op, &c, CREDITBOOK_LIMIT_KIND_AMOUNT,
+    CHECK_OK(creditbook_book_open_account(book, "A-1", granting(&op), &c, CREDITBOOK_LIMIT_KIND_AMOUNT,
                                           50000, CREDITBOOK_TERMS_KIND_NET, 30, &out));
     CHECK(out.first_entry == 1 && out.entry_count == 1 && !out.replayed && out.invoice == 0);
-    CHECK_RC(creditbook_book_open_account(book, "A-1", &(creditbook_operation){"o1b", at, NULL, 0},
+    CHECK_RC(creditbook_book_open_account(book, "A-1", granting(&(creditbook_operation){"o1b", at, NULL, 0}),
                                           &c, 0, 50000, 0, 0, NULL),
              CREDITBOOK_RESULT_ACCOUNT_EXISTS);
 
@@ -431,6 +438,10 @@ static void test_operations(void) {
     op = op_by("o18", at, "mgr", CREDITBOOK_PERMISSION_CREDIT_ACCOUNT_REFUND);
     CHECK_OK(creditbook_book_refund_to_credit(book, "A-1", &op, 100, NULL, NULL, &out));
     op = op_at("o19", at);
+    /* Paying store credit out is money leaving the till: it needs the refund permission. */
+    CHECK_RC(creditbook_book_refund_credit(book, "A-1", &op, 100, "cash", &out),
+             CREDITBOOK_RESULT_PERMISSION_DENIED);
+    op = op_by("o19", at, "mgr", CREDITBOOK_PERMISSION_CREDIT_ACCOUNT_REFUND);
     CHECK_RC(creditbook_book_refund_credit(book, "A-1", &op, 100, BAD_UTF8, &out), CREDITBOOK_RESULT_INVALID_UTF8);
     CHECK_RC(creditbook_book_refund_credit(book, "A-1", &op, 0, "cash", &out), CREDITBOOK_RESULT_AMOUNT_NOT_POSITIVE);
     CHECK_OK(creditbook_book_refund_credit(book, "A-1", &op, 100, "cash", &out));
@@ -479,9 +490,9 @@ static void test_operations(void) {
     /* every operation refuses a NULL book, account and envelope */
     creditbook_operation o = op_at("z", at);
     const creditbook_result null = CREDITBOOK_RESULT_NULL_PARAMETER;
-    CHECK_RC(creditbook_book_open_account(NULL, "A", &o, &c, 0, 0, 0, 0, NULL), null);
-    CHECK_RC(creditbook_book_open_account(book, NULL, &o, &c, 0, 0, 0, 0, NULL), null);
-    CHECK_RC(creditbook_book_open_account(book, "A", NULL, &c, 0, 0, 0, 0, NULL), null);
+    CHECK_RC(creditbook_book_open_account(NULL, "A", granting(&o), &c, 0, 0, 0, 0, NULL), null);
+    CHECK_RC(creditbook_book_open_account(book, NULL, granting(&o), &c, 0, 0, 0, 0, NULL), null);
+    CHECK_RC(creditbook_book_open_account(book, "A", granting(NULL), &c, 0, 0, 0, 0, NULL), null);
     CHECK_RC(creditbook_book_update_contact(NULL, "A-1", &o, &c, NULL), null);
     CHECK_RC(creditbook_book_update_contact(book, NULL, &o, &c, NULL), null);
     CHECK_RC(creditbook_book_update_contact(book, "A-1", NULL, &c, NULL), null);

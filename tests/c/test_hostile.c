@@ -185,7 +185,7 @@ static void hostile_account(creditbook_book *book) {
     c.address.postal_code = "@SUM(A1:A9)";
     c.address.country = "CA";
     creditbook_operation op = manager_op("h1");
-    CHECK_OK(creditbook_book_open_account(book, "H-1", &op, &c, CREDITBOOK_LIMIT_KIND_AMOUNT,
+    CHECK_OK(creditbook_book_open_account(book, "H-1", granting(&op), &c, CREDITBOOK_LIMIT_KIND_AMOUNT,
                                           500000, CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
     op = manager_op("h2");
     CHECK_OK(creditbook_book_charge(book, "H-1", &op, 12000, FORMULA, NULL, NULL, NULL));
@@ -338,13 +338,13 @@ static void test_ten_thousand_characters(void) {
     creditbook_operation op = manager_op("l1");
     creditbook_outcome out;
     memset(&out, SENTINEL, sizeof out);
-    CHECK_RC(creditbook_book_open_account(book, "L-1", &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
+    CHECK_RC(creditbook_book_open_account(book, "L-1", granting(&op), &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
                                           CREDITBOOK_TERMS_KIND_STORE, 0, &out),
              CREDITBOOK_RESULT_INVALID_INPUT);
     CHECK(account_count(book) == 0);
     c.name = "Léa";
     op = manager_op("l2");
-    CHECK_OK(creditbook_book_open_account(book, "L-1", &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
+    CHECK_OK(creditbook_book_open_account(book, "L-1", granting(&op), &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
                                           CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
     op = manager_op("l3");
     CHECK_OK(creditbook_book_charge(book, "L-1", &op, 500, NULL, NULL, NULL, NULL));
@@ -388,7 +388,7 @@ static void test_ten_thousand_characters(void) {
     if (long_book != NULL) {
         op = manager_op("l5");
         c.name = "Léa " RLO "x" LRI;
-        CHECK_OK(creditbook_book_open_account(long_book, "L-2", &op, &c,
+        CHECK_OK(creditbook_book_open_account(long_book, "L-2", granting(&op), &c,
                                               CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
                                               CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
         op = manager_op("l6");
@@ -422,7 +422,7 @@ static void test_control_characters_in_header_values(void) {
     creditbook_customer c = customer("cust-e", "Eve");
     c.email = "eve@example.com";
     creditbook_operation op = manager_op("e1");
-    CHECK_OK(creditbook_book_open_account(book, "E-1", &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
+    CHECK_OK(creditbook_book_open_account(book, "E-1", granting(&op), &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
                                           CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
     op = manager_op("e2");
     CHECK_OK(creditbook_book_charge(book, "E-1", &op, 1000, "S-1", NULL, NULL, NULL));
@@ -467,7 +467,7 @@ static void test_control_characters_in_header_values(void) {
     CHECK_OK(creditbook_book_new_with_ports(s, NULL, &mailer, NULL, &later));
     if (later != NULL) {
         op = manager_op("e3");
-        CHECK_OK(creditbook_book_open_account(later, "E-2", &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED,
+        CHECK_OK(creditbook_book_open_account(later, "E-2", granting(&op), &c, CREDITBOOK_LIMIT_KIND_UNLIMITED,
                                               0, CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
         op = manager_op("e4");
         CHECK_OK(creditbook_book_charge(later, "E-2", &op, 1000, "S-1", NULL, NULL, NULL));
@@ -629,7 +629,7 @@ static void test_megabyte_identifiers(void) {
     CHECK_RC(creditbook_book_charge(book, huge, &op, 100, NULL, NULL, NULL, &out),
              CREDITBOOK_RESULT_INVALID_INPUT);
     creditbook_customer c = customer("cust-x", "Huge");
-    CHECK_RC(creditbook_book_open_account(book, huge, &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
+    CHECK_RC(creditbook_book_open_account(book, huge, granting(&op), &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
                                           CREDITBOOK_TERMS_KIND_STORE, 0, &out),
              CREDITBOOK_RESULT_INVALID_INPUT);
     creditbook_operation huge_op = manager_op("unused");

@@ -15,7 +15,7 @@ void test_scale(void) {
     const int64_t start = utc(2024, 1, 1, 15, 0);
     creditbook_customer c = customer("cust-big", "Entreprises Big");
     creditbook_operation op = op_at("o-0", start);
-    CHECK_OK(creditbook_book_open_account(book, "BIG", &op, &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
+    CHECK_OK(creditbook_book_open_account(book, "BIG", granting(&op), &c, CREDITBOOK_LIMIT_KIND_UNLIMITED, 0,
                                           CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
 
     /* One a minute: charges of 1.00 to 9.99 (by number), every tenth a payment of 5.00. */

@@ -59,7 +59,7 @@ static void test_failing_callbacks(void) {
     store.fail_append = -5;
     creditbook_operation op = op_at("o-open", utc(2026, 11, 2, 15, 0));
     creditbook_customer c = customer("c", "Jean");
-    CHECK_RC(creditbook_book_open_account(book, "B-2", &op, &c, 0, 100, 0, 0, NULL),
+    CHECK_RC(creditbook_book_open_account(book, "B-2", granting(&op), &c, 0, 100, 0, 0, NULL),
              CREDITBOOK_RESULT_STORE_FAILED);
     CHECK(book_error_contains(book, "code -5"));
     store.fail_append = 0;
