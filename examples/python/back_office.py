@@ -163,6 +163,7 @@ def open_accounts(book: Book) -> None:
             credit_limit=limit,
             at=at,
             op_id=f"open-{account}",
+            actor=creditbook.Actor("manager", ["credit_limit"]),
         )
 
 

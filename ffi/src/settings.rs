@@ -460,4 +460,3 @@ pub extern "C" fn creditbook_settings_set_payment_links(
         })
     })
 }
-

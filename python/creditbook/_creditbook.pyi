@@ -201,8 +201,7 @@ class StoreSettings:
         include_payment_link: bool = True,
         payment_link_days: Optional[int] = None,
         deposit_request_days: Optional[int] = None,
-        reminder_days: Sequence[int] = (),
-        statement_day: Optional[int] = None,
+        default_credit_limit: Optional[_Amount] = ...,
     ) -> StoreSettings: ...
     @property
     def name(self) -> str: ...
@@ -267,9 +266,8 @@ class StoreSettings:
     def deposit_request_days(self) -> int:
         """Days a deposit request stays valid (default 14)."""
     @property
-    def reminder_days(self) -> tuple[int, ...]: ...
-    @property
-    def statement_day(self) -> Optional[int]: ...
+    def default_credit_limit(self) -> Optional[Decimal]:
+        """The limit of an account opened without one (`None`: unlimited; default 0)."""
     def to_dict(self) -> dict[str, Any]: ...
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +339,13 @@ class Entry:
     def override_reason(self) -> Optional[str]: ...
     @property
     def receipt_less(self) -> bool: ...
+    @property
+    def invoice_number(self) -> Optional[str]:
+        """The host's own invoice number given at charge time."""
+    @property
+    def unusual(self) -> tuple[str, ...]:
+        """What was unusual about a payment confirmed online (`"amount_differs"`,
+        `"link_expired"`, `"link_cancelled"`, `"link_already_paid"`, `"link_unknown"`)."""
     @property
     def allocations(self) -> list[Allocation]: ...
     @property
@@ -682,6 +687,10 @@ class PaymentLink:
     @property
     def replayed(self) -> bool:
         """The operation id had made this link before: the provider was not called again."""
+    @property
+    def status(self) -> Optional[str]:
+        """`"pending"`, `"paid"`, `"cancelled"` or `"expired"` when read with
+        `Book.payment_links`; `None` on a link `Book.payment_link` returns."""
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -813,11 +822,13 @@ class Book:
         email: Optional[str] = None,
         language: Optional[str] = None,
         address: Optional[PostalAddress] = None,
-        credit_limit: Optional[_Amount] = None,
+        credit_limit: Optional[_Amount] = ...,
         terms: Optional[PaymentTerms] = None,
         actor: Optional[Actor] = None,
     ) -> Outcome:
-        """Opens an account; `credit_limit=None` is unlimited, `0` no credit (deposits only)."""
+        """Opens an account. `credit_limit` omitted: the store's default limit (no permission
+        needed); `None`: unlimited; `0`: no credit (deposits only). Any limit but 0 needs an
+        `actor` granted `credit_limit`."""
     def update_contact(
         self,
         account: str,
@@ -878,6 +889,7 @@ class Book:
         due_date: Optional[datetime.date] = None,
         override_reason: Optional[str] = None,
         actor: Optional[Actor] = None,
+        invoice_number: Optional[str] = None,
     ) -> Charge: ...
     def max_charge(
         self, account: str, sale_due: _Amount, *, at: Optional[datetime.datetime] = None
@@ -1084,8 +1096,13 @@ class Book:
         """On the store's statement day, last month's statements (with links); else none."""
     @property
     def automation(self) -> Automation: ...
-    def set_automation(self, automation: Automation, *, actor: Actor) -> None:
-        """Needs the `automated_ar` permission."""
+    def set_automation(
+        self, automation: Automation, *, at: datetime.datetime, op_id: str, actor: Actor
+    ) -> None:
+        """Needs the `automated_ar` permission; recorded in the store (who, when, old, new), so
+        every Book on the store follows it."""
+    def payment_links(self, account: str, *, at: datetime.datetime) -> list[PaymentLink]:
+        """The account's payment links as they stand at `at`, each with its `status`."""
 
 # ---------------------------------------------------------------------------------------------
 # Exceptions: `.code` is the core's stable error number (the C API's result code)

@@ -115,7 +115,23 @@ fn customer(
     Ok(c)
 }
 
-fn credit_limit(obj: Option<&Bound<'_, PyAny>>) -> PyResult<CreditLimit> {
+/// A `credit_limit` argument of `open_account`: omitted (the store's default), or given (`None`:
+/// unlimited, a Decimal: that amount).
+pub enum LimitArg<'py> {
+    /// Not passed.
+    Omitted,
+    /// Passed, `None` included.
+    Given(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for LimitArg<'py> {
+    type Error = PyErr;
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(LimitArg::Given(obj.to_owned()))
+    }
+}
+
+pub(crate) fn credit_limit(obj: Option<&Bound<'_, PyAny>>) -> PyResult<CreditLimit> {
     match obj {
         Some(o) if !o.is_none() => Ok(CreditLimit::Amount(convert::decimal("credit_limit", o)?)),
         _ => Ok(CreditLimit::Unlimited),
@@ -276,9 +292,12 @@ impl PyBook {
 
     // ---- operations ----
 
-    /// Opens an account. `credit_limit=None` is unlimited; `0` is no credit (deposits only).
+    /// Opens an account. `credit_limit` omitted: the store's default limit (no permission
+    /// needed); `None`: unlimited; `0`: no credit (deposits only). Any limit but 0 needs an
+    /// `actor` granted `credit_limit`.
     #[pyo3(signature = (account, *, customer_name, at, op_id, customer_id = None, email = None,
-        language = None, address = None, credit_limit = None, terms = None, actor = None))]
+        language = None, address = None, credit_limit = LimitArg::Omitted, terms = None,
+        actor = None))]
     #[allow(clippy::too_many_arguments)]
     fn open_account<'py>(
         &self,
@@ -291,10 +310,14 @@ impl PyBook {
         email: Option<&Bound<'py, PyAny>>,
         language: Option<&Bound<'py, PyAny>>,
         address: Option<PyRef<'py, PyPostalAddress>>,
-        credit_limit: Option<&Bound<'py, PyAny>>,
+        credit_limit: LimitArg<'py>,
         terms: Option<PyRef<'py, PyPaymentTerms>>,
         actor: Option<PyRef<'py, PyActor>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let credit_limit = match &credit_limit {
+            LimitArg::Omitted => None,
+            LimitArg::Given(o) => Some(self::credit_limit(Some(o))?),
+        };
         let command = Command::OpenAccount(OpenAccount {
             customer: customer(
                 &account,
@@ -304,7 +327,7 @@ impl PyBook {
                 language,
                 address,
             )?,
-            credit_limit: Some(self::credit_limit(credit_limit)?),
+            credit_limit,
             terms: terms.map(|t| t.inner),
         });
         let op = operation(op_id, at, actor)?;
@@ -438,9 +461,10 @@ impl PyBook {
         self.run(py, &account, op, Command::Reactivate, OutcomeKind::Plain)
     }
 
-    /// Charges a sale to the account; returns the invoice it opened.
+    /// Charges a sale to the account; returns the invoice it opened. `invoice_number`: the
+    /// host's own number for the invoice (unique within the account).
     #[pyo3(signature = (account, amount, *, at, op_id, sale = None, due_date = None,
-        override_reason = None, actor = None))]
+        override_reason = None, actor = None, invoice_number = None))]
     #[allow(clippy::too_many_arguments)]
     fn charge<'py>(
         &self,
@@ -453,9 +477,11 @@ impl PyBook {
         due_date: Option<&Bound<'py, PyAny>>,
         override_reason: Option<&Bound<'py, PyAny>>,
         actor: Option<PyRef<'py, PyActor>>,
+        invoice_number: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut charge = Charge::new(convert::money("amount", amount, self.currency())?);
         charge.sale = opt_text("sale", sale)?.map(SmolStr::new);
+        charge.invoice_number = opt_text("invoice_number", invoice_number)?.map(SmolStr::new);
         charge.due_date = convert::opt_date("due_date", due_date)?;
         charge.override_reason = opt_text("override_reason", override_reason)?;
         let op = operation(op_id, at, actor)?;
@@ -899,7 +925,34 @@ impl PyBook {
         Ok(PyPaymentLink {
             inner,
             currency: cur,
+            status: None,
         })
+    }
+
+    /// The account's payment links, oldest first, as they stand at `at`: each with its
+    /// `status` (`"pending"`, `"paid"`, `"cancelled"`, `"expired"`).
+    #[pyo3(signature = (account, *, at))]
+    fn payment_links(
+        &self,
+        py: Python<'_>,
+        account: String,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyPaymentLink>> {
+        let at = convert::instant("at", at)?;
+        let cur = self.currency();
+        let links = enter(py, || self.book.payment_links(&account, at))?;
+        Ok(links
+            .into_iter()
+            .map(|l| PyPaymentLink {
+                inner: creditbook::PaymentLink {
+                    account: SmolStr::new(&account),
+                    record: l.record,
+                    replayed: true,
+                },
+                currency: cur,
+                status: Some(l.status.as_str()),
+            })
+            .collect())
     }
 
     /// A statement of the period with a "Pay online" link for its amount due (at most what is

@@ -273,6 +273,8 @@ impl PyPaymentLinkRequest {
 pub struct PyPaymentLink {
     pub inner: PaymentLink,
     pub currency: Currency,
+    /// Where it stands, when read with `Book.payment_links` (`None` for a link just made).
+    pub status: Option<&'static str>,
 }
 
 #[pymethods]
@@ -320,6 +322,12 @@ impl PyPaymentLink {
     fn replayed(&self, _py: Python<'_>) -> PyResult<bool> {
         Ok(self.inner.replayed)
     }
+    /// `"pending"`, `"paid"`, `"cancelled"` or `"expired"` when read with `Book.payment_links`;
+    /// `None` on the link `Book.payment_link` returns.
+    #[getter]
+    fn status(&self, _py: Python<'_>) -> PyResult<Option<&'static str>> {
+        Ok(self.status)
+    }
     pub(crate) fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         Ok(fields!(
             py,
@@ -333,7 +341,8 @@ impl PyPaymentLink {
                 purpose,
                 statement_number,
                 sale,
-                replayed
+                replayed,
+                status
             ]
         ))
     }

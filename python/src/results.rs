@@ -11,7 +11,7 @@ use creditbook::{
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 
 use crate::errors;
@@ -220,6 +220,8 @@ impl PyEntry {
                 reverses,
                 override_reason,
                 receipt_less,
+                invoice_number,
+                unusual,
                 owed_change,
                 credit_change,
             ]
@@ -329,6 +331,31 @@ impl PyEntry {
             } => override_reason.as_ref().map(|r| r.to_string()),
             _ => None,
         })
+    }
+    /// The host's own invoice number given at charge time, if any.
+    #[getter]
+    fn invoice_number(&self, _py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(match &self.inner.kind {
+            EntryKind::Charge { invoice_number, .. } => {
+                invoice_number.as_ref().map(|n| n.to_string())
+            }
+            _ => None,
+        })
+    }
+    /// What was unusual about a payment confirmed online (`"amount_differs"`, `"link_expired"`,
+    /// `"link_cancelled"`, `"link_already_paid"`, `"link_unknown"`); empty for any other entry.
+    #[getter]
+    fn unusual<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let words: Vec<&str> = match &self.inner.kind {
+            EntryKind::Payment {
+                online: Some(o), ..
+            }
+            | EntryKind::Deposit {
+                online: Some(o), ..
+            } => o.unusual.iter().map(|u| u.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        PyTuple::new(py, words)
     }
     /// A refund without the original sale.
     #[getter]

@@ -1,8 +1,8 @@
 //! The inputs that are objects: store settings, postal addresses, payment terms and the actor.
 
 use creditbook::{
-    AgingBuckets, CurrencyDisplay, Error, Language, MessageSettings, PaymentTerms,
-    Permission, Policies, PostalAddress, StatementSettings, StoreSettings,
+    AgingBuckets, CurrencyDisplay, Error, Language, MessageSettings, PaymentTerms, Permission,
+    Policies, PostalAddress, StatementSettings, StoreSettings,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
@@ -276,8 +276,7 @@ impl PyStoreSettings {
         include_payment_link = true,
         payment_link_days = None,
         deposit_request_days = None,
-        reminder_days = Vec::new(),
-        statement_day = None,
+        default_credit_limit = crate::book::LimitArg::Omitted,
     ),
     text_signature = "(name, currency, timezone, *, address=None, default_terms=None, \
         over_limit_tolerance_percent=None, overdue_hold_days=None, refunds_to_credit=True, \
@@ -286,7 +285,7 @@ impl PyStoreSettings {
         remittance_address=None, header_text='', languages=None, language=None, country=None, \
         currency_display='symbol', from_=None, notices_to=None, attach_ubl=False, \
         payment_link_max=None, include_payment_link=True, payment_link_days=None, \
-        deposit_request_days=None, reminder_days=(), statement_day=None)")]
+        deposit_request_days=None, default_credit_limit=Decimal('0'))")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &Bound<'_, PyAny>,
@@ -317,8 +316,7 @@ impl PyStoreSettings {
         include_payment_link: bool,
         payment_link_days: Option<&Bound<'_, PyAny>>,
         deposit_request_days: Option<&Bound<'_, PyAny>>,
-        reminder_days: Vec<i32>,
-        statement_day: Option<u32>,
+        default_credit_limit: crate::book::LimitArg<'_>,
     ) -> PyResult<Self> {
         let mut s = StoreSettings::new(
             &convert::text("name", name)?,
@@ -398,13 +396,8 @@ impl PyStoreSettings {
             m.deposit_request_days = days32("deposit_request_days", d)?;
         }
         s.messages = m;
-        if !reminder_days.is_empty() || statement_day.is_some() {
-            // The automation is the book's, recorded in the store with who changed it:
-            // `Book.set_automation(...)`, never a settings keyword that skips the permission.
-            return Err(errors::core(Error::InvalidInput {
-                field: "reminder_days",
-                reason: "set the automation with Book.set_automation (needs automated_ar)".into(),
-            }));
+        if let crate::book::LimitArg::Given(limit) = &default_credit_limit {
+            s.policies.default_credit_limit = crate::book::credit_limit(Some(limit))?;
         }
         s.validate().map_err(errors::core)?;
         Ok(PyStoreSettings { inner: s })
@@ -541,6 +534,11 @@ impl PyStoreSettings {
     fn deposit_request_days(&self) -> u32 {
         self.inner.messages.deposit_request_days
     }
+    /// The credit limit of an account opened without one (`None`: unlimited; 0 by default).
+    #[getter]
+    fn default_credit_limit(&self) -> Option<Decimal> {
+        self.inner.policies.default_credit_limit.amount()
+    }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let py = slf.py();
@@ -603,8 +601,7 @@ const SETTINGS_FIELDS: &[&str] = &[
     "include_payment_link",
     "payment_link_days",
     "deposit_request_days",
-    "reminder_days",
-    "statement_day",
+    "default_credit_limit",
 ];
 
 fn days32(name: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<u32> {

@@ -31,6 +31,7 @@ def book_with_account(
         credit_limit=limit,
         at=AT,
         op_id="open",
+        actor=creditbook.Actor("manager", ["credit_limit"]),
     )
     return book
 

@@ -25,7 +25,7 @@ def test_the_issue_example() -> None:
     book = Book(s)
     dt_ = AT
     book.open_account("C-1", customer_name="Marie Tremblay", email="marie@example.com",
-                      language="fr", credit_limit=Decimal("500.00"), at=dt_, op_id="o1")
+                      language="fr", credit_limit=Decimal("500.00"), at=dt_, op_id="o1", actor=creditbook.Actor("manager", ["credit_limit"]))
     book.set_credit_limit("C-1", Decimal("800.00"), actor=Actor("emp-7", {"credit_limit"}),
                           at=dt_, op_id="o2")
     charge = book.charge("C-1", Decimal("120.00"), sale="S-1", at=dt_, op_id="o3")
@@ -151,7 +151,8 @@ def test_every_operation_named_like_the_rust_api() -> None:
                         op_id="w1")
     assert wo.entry.invoice == c.invoice_id and wo.owed_change == Decimal("-10.00")
     book.deposit("C-1", Decimal("50.00"), at=later, op_id="d1")
-    book.refund_credit("C-1", Decimal("20.00"), method="cash", at=later, op_id="rc")
+    book.refund_credit("C-1", Decimal("20.00"), method="cash", at=later, op_id="rc",
+                       actor=MANAGER)
     dep = book.deposit("C-1", Decimal("7.00"), at=later, op_id="d2")
     rev = book.reverse("C-1", dep.entry.seq, reason="typo", actor=MANAGER, at=later, op_id="rv")
     assert rev.entry.reverses == dep.entry.seq and rev.credit_change == Decimal("-7.00")
@@ -171,7 +172,7 @@ def test_accounts_filter_search_sort() -> None:
     book = Book(settings())
     for i, (name, limit) in enumerate([("Zoé", "100"), ("anne", None), ("Bob", "300")]):
         book.open_account(f"A{i}", customer_name=name, credit_limit=None if limit is None
-                          else Decimal(limit), at=AT, op_id="o")
+                          else Decimal(limit), at=AT, op_id="o", actor=creditbook.Actor("manager", ["credit_limit"]))
     book.charge("A0", Decimal("50"), at=AT, op_id="c")
     assert [r.customer_name for r in book.accounts(DAY, sort="customer_name")] == [
         "anne", "Bob", "Zoé"]

@@ -85,7 +85,6 @@ def hostile_settings(**kw: Any) -> creditbook.StoreSettings:
         header_text=FORMULA,
         cheques_payable_to=CDATA_END,
         attach_ubl=True,
-        reminder_days=[0],
         **kw,
     )
 
@@ -96,8 +95,10 @@ def hostile_book(
     """Account "H-1" opened and used with hostile text wherever a caller gives text: name,
     address, sale and payment references, reasons; the store's own texts are hostile too."""
     book = Book(hostile_settings(), mailer=mailer, payments=provider)
+    book.set_automation(creditbook.Automation(reminder_days=[0]), at=AT, op_id="auto",
+                        actor=MANAGER)
     book.open_account("H-1", customer_name=NAME, email="eve@example.com", language="en",
-                      address=ADDRESS, credit_limit=Decimal("5000.00"), at=AT, op_id="o1")
+                      address=ADDRESS, credit_limit=Decimal("5000.00"), at=AT, op_id="o1", actor=creditbook.Actor("manager", ["credit_limit"]))
     book.charge("H-1", Decimal("120.00"), sale=FORMULA, at=AT, op_id="o2")
     second = book.charge("H-1", Decimal("80.00"), sale=SCRIPT, at=AT, op_id="o3")
     book.pay("H-1", Decimal("50.00"), reference=CDATA_END, at=AT, op_id="o4")
@@ -273,7 +274,7 @@ def test_ten_thousand_characters_are_refused_where_typed() -> None:
         book.open_account("L-1", customer_name=LONG, at=AT, op_id="l1")
     assert refused.value.code == 107 and refused.value.field == "customer name"
     assert book.accounts(DAY) == []
-    book.open_account("L-1", customer_name="Léa", credit_limit=None, at=AT, op_id="l2")
+    book.open_account("L-1", customer_name="Léa", credit_limit=None, at=AT, op_id="l2", actor=creditbook.Actor("manager", ["credit_limit"]))
     before = figures(book, "L-1")
     for reason in [LONG, "é" * 5_000]:  # 10,000 characters; 10,000 bytes
         refusals: list[Callable[[], object]] = [
@@ -301,7 +302,7 @@ def test_ten_thousand_characters_the_store_prints_keep_within_the_width() -> Non
     )
     book = Book(store)
     book.open_account("L-1", customer_name="N" * 1024, credit_limit=None, at=AT, op_id="o",
-                      address=PostalAddress(lines=[SCRIPT + "A" * 990]))
+                      address=PostalAddress(lines=[SCRIPT + "A" * 990]), actor=creditbook.Actor("manager", ["credit_limit"]))
     book.charge("L-1", 5, sale="S" * 128, at=AT, op_id="c")
     st_ = book.statement("L-1", start=START, end=END)
     for width in [32, 48, 160]:
@@ -462,7 +463,7 @@ def amounts_book(provider: Optional[RecordingProvider] = None) -> Book:
     """Account "C-1" with an invoice (2) of sale S-1, store credit and room under its limit."""
     book = Book(settings(), payments=provider)
     book.open_account("C-1", customer_name="Max", credit_limit=Decimal("5000.00"), at=AT,
-                      op_id="o")
+                      op_id="o", actor=creditbook.Actor("manager", ["credit_limit"]))
     book.charge("C-1", Decimal("100.00"), sale="S-1", at=AT, op_id="c")
     book.deposit("C-1", Decimal("50.00"), at=AT, op_id="d")
     return book
@@ -476,7 +477,7 @@ POSITIVE: dict[str, Callable[[Book, Any], object]] = {
     "apply_credit": lambda b, v: b.apply_credit("C-1", v, at=AT, op_id="x"),
     "refund_to_credit": lambda b, v: b.refund_to_credit("C-1", v, sale="S-1", at=AT, op_id="x",
                                                         actor=MANAGER),
-    "refund_credit": lambda b, v: b.refund_credit("C-1", v, at=AT, op_id="x"),
+    "refund_credit": lambda b, v: b.refund_credit("C-1", v, at=AT, op_id="x", actor=MANAGER),
     "adjust": lambda b, v: b.adjust("C-1", "credit", v, reason="r", at=AT, op_id="x",
                                     actor=MANAGER),
     "write_off": lambda b, v: b.write_off("C-1", 2, v, reason="r", at=AT, op_id="x",
@@ -488,7 +489,7 @@ NON_NEGATIVE: dict[str, Callable[[Book, Any], object]] = {
     "set_credit_limit": lambda b, v: b.set_credit_limit("C-1", v, at=AT, op_id="x",
                                                         actor=MANAGER),
     "open_account": lambda b, v: b.open_account("C-2", customer_name="N", credit_limit=v, at=AT,
-                                                op_id="x"),
+                                                op_id="x", actor=creditbook.Actor("manager", ["credit_limit"])),
     "max_charge": lambda b, v: b.max_charge("C-1", v, at=AT),
 }
 # Elsewhere an amount is checked against more than its form: a typed error, never a crash.
@@ -543,7 +544,7 @@ def test_amounts_that_are_not_amounts_give_typed_errors_and_change_nothing(name:
 )
 def test_amounts_in_other_forms_are_taken_exactly(value: Any, expected: Decimal) -> None:
     book = Book(settings())
-    book.open_account("M-1", customer_name="Max", credit_limit=None, at=AT, op_id="o")
+    book.open_account("M-1", customer_name="Max", credit_limit=None, at=AT, op_id="o", actor=creditbook.Actor("manager", ["credit_limit"]))
     charged = book.charge("M-1", value, at=AT, op_id="c")
     assert charged.amount == expected and charged.amount.as_tuple().exponent == -2
     assert book.summary("M-1", DAY).balance_owed == expected
@@ -556,7 +557,7 @@ def test_zero_with_a_huge_exponent_is_zero_at_once() -> None:
         "import datetime as dt, decimal, creditbook\n"
         "at = dt.datetime(2026, 11, 3, tzinfo=dt.timezone.utc)\n"
         "book = creditbook.Book(creditbook.StoreSettings('S', 'CAD', 'America/Montreal'))\n"
-        "book.open_account('C-1', customer_name='M', credit_limit=None, at=at, op_id='o')\n"
+        "book.open_account('C-1', customer_name='M', credit_limit=None, at=at, op_id='o', actor=creditbook.Actor('manager', ['credit_limit']))\n"
         "for text in ['0E+999999999999999999', '-0E+999999999999999999']:\n"
         "    try:\n"
         "        book.charge('C-1', decimal.Decimal(text), at=at, op_id='c')\n"
@@ -610,7 +611,7 @@ decimals = st.one_of(
 @given(decimals)
 def test_any_decimal_is_charged_exactly_or_refused_with_its_code(d: Decimal) -> None:
     book = Book(settings())
-    book.open_account("M-1", customer_name="Max", credit_limit=None, at=AT, op_id="o")
+    book.open_account("M-1", customer_name="Max", credit_limit=None, at=AT, op_id="o", actor=creditbook.Actor("manager", ["credit_limit"]))
     before = figures(book, "M-1")
     codes = expected_codes(d)
     try:
@@ -625,7 +626,7 @@ def test_any_decimal_is_charged_exactly_or_refused_with_its_code(d: Decimal) -> 
 
 def test_the_largest_amounts_are_exact_and_no_balance_passes_them() -> None:
     book = Book(settings())
-    book.open_account("M-1", customer_name="Max", credit_limit=None, at=AT, op_id="m1")
+    book.open_account("M-1", customer_name="Max", credit_limit=None, at=AT, op_id="m1", actor=creditbook.Actor("manager", ["credit_limit"]))
     for i, too_big in enumerate([Decimal("792281625142643375935439503.35"),
                                  LARGEST + Decimal("0.01")]):
         with pytest.raises(creditbook.InvalidAmount) as e:
@@ -801,7 +802,7 @@ def wrong_types() -> dict[str, tuple[type[Exception], Callable[[Book], object]]]
         "invoice 2**70": (ValueError, lambda b: b.compose_invoice_email(c, 2**70)),
         "entry -1": (ValueError, lambda b: b.reverse(c, -1, reason="r", at=AT, op_id=o)),
         "actor str": (TypeError, lambda b: b.charge(c, 1, at=AT, op_id=o, actor="emp")),  # type: ignore[arg-type]
-        "actor None": (TypeError, lambda b: b.set_automation(creditbook.Automation(), actor=None)),  # type: ignore[arg-type]
+        "actor None": (TypeError, lambda b: b.set_automation(creditbook.Automation(), at=AT, op_id=o, actor=None)),  # type: ignore[arg-type]
         "permissions str": (TypeError, lambda b: Actor("a", "credit_limit")),
         "address lines str": (TypeError, lambda b: PostalAddress(lines="abc")),
         "direction None": (TypeError, lambda b: b.adjust(c, None, 1, reason="r", at=AT, op_id=o, actor=MANAGER)),  # type: ignore[arg-type]
@@ -901,8 +902,14 @@ GUARDED: dict[str, Guarded] = {
         "credit_account_refund", lambda b, a: b.refund_to_credit(
             "C-1", Decimal("10.00"), at=AT, op_id="g", actor=a), "refund_to_credit"),
     "set_automation": Guarded("automated_ar", lambda b, a: b.set_automation(
-        creditbook.Automation(reminder_days=[-3, 0, 7], statement_day=1), actor=clerk_or(a)),
-        None),
+        creditbook.Automation(reminder_days=[-3, 0, 7], statement_day=1), at=AT, op_id="g",
+        actor=clerk_or(a)), None),
+    "pay store credit out": Guarded("credit_account_refund", lambda b, a: b.refund_credit(
+        "C-1", Decimal("5.00"), method="cash", at=AT, op_id="g", actor=a), "credit_refund",
+        setup=lambda b: b.deposit("C-1", Decimal("10.00"), at=AT, op_id="dep-for-refund")),
+    "open an account with credit": Guarded("credit_limit", lambda b, a: b.open_account(
+        "C-2", customer_name="Jan de Vries", credit_limit=Decimal("100.00"), at=AT, op_id="g",
+        actor=a), None),
 }
 
 
@@ -910,14 +917,16 @@ def permissions_book() -> Book:
     """Account "C-1" (limit 500): a charge of 100 for sale S-1 (invoice 2), a deposit of 20
     (entry 3)."""
     book = Book(settings())
-    book.open_account("C-1", customer_name="Marie", credit_limit=C1_LIMIT, at=AT, op_id="o")
+    book.open_account("C-1", customer_name="Marie", credit_limit=C1_LIMIT, at=AT, op_id="o", actor=creditbook.Actor("manager", ["credit_limit"]))
     book.charge("C-1", Decimal("100.00"), sale="S-1", at=AT, op_id="c")
     book.deposit("C-1", Decimal("20.00"), at=AT, op_id="d")
     return book
 
 
-def state(book: Book) -> tuple[list[str], dict[str, Any], dict[str, Any]]:
-    return records(book, "C-1"), book.summary("C-1", DAY).to_dict(), book.automation.to_dict()
+def state(book: Book) -> tuple[list[str], dict[str, Any], dict[str, Any], list[str]]:
+    accounts = [row.account_id for row in book.accounts(DAY)]
+    return (records(book, "C-1"), book.summary("C-1", DAY).to_dict(), book.automation.to_dict(),
+            accounts)
 
 
 def test_the_permission_cases_cover_every_permission() -> None:
@@ -954,7 +963,10 @@ def test_an_operation_with_exactly_its_permission_is_accepted(name: str) -> None
     before = state(book)
     case.act(book, Actor("emp-3", [case.permission]))
     entries = book.entries("C-1")
-    if case.recorded is None:
+    if name == "open an account with credit":
+        assert records(book, "C-1") == before[0]
+        assert book.summary("C-2", DAY).credit_limit == Decimal("100.00")
+    elif case.recorded is None:
         assert records(book, "C-1") == before[0]
         assert book.automation == creditbook.Automation(reminder_days=[-3, 0, 7],
                                                         statement_day=1)

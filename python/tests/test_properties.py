@@ -49,7 +49,7 @@ def run(book: creditbook.Book, ops: list[tuple[str, Decimal, int, int]]) -> list
             if kind == "refund":
                 return book.refund_to_credit("C-1", amount, sale=s, actor=MANAGER, at=at,
                                              op_id=op)
-            return book.refund_credit("C-1", amount, at=at, op_id=op)
+            return book.refund_credit("C-1", amount, at=at, op_id=op, actor=MANAGER)
 
         try:
             call()

@@ -21,7 +21,7 @@ def at(n: int) -> dt.datetime:
 def test_a_million_entries_on_one_account() -> None:
     book = Book(creditbook.StoreSettings("Entreprises Big", "CAD", "America/Montreal"))
     book.open_account("BIG", customer_name="Entreprises Big", credit_limit=None, at=at(0),
-                      op_id="o-0")
+                      op_id="o-0", actor=creditbook.Actor("manager", ["credit_limit"]))
     # Charges of 1.00 to 9.99 (by entry number); every tenth operation a payment of 5.00.
     charged = paid = Decimal("0")
     five = Decimal("5.00")

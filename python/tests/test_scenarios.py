@@ -30,7 +30,7 @@ OP_ARGS: dict[str, set[str]] = {
     "release": set(),
     "archive": set(),
     "reactivate": set(),
-    "charge": {"amount", "sale", "due_date", "override_reason"},
+    "charge": {"amount", "sale", "due_date", "override_reason", "invoice_number"},
     "pay": {"amount", "invoices", "reference"},
     "deposit": {"amount", "reference"},
     "use_credit": {"amount", "sale"},
@@ -49,7 +49,7 @@ QUERY_ARGS = {
 STORE_KEYS = {
     "name", "currency", "timezone", "default_terms", "over_limit_tolerance_percent",
     "overdue_hold_days", "refunds_to_credit", "receipt_less_refunds", "auto_apply_credit",
-    "aging_buckets",
+    "aging_buckets", "default_credit_limit",
 }
 
 
@@ -107,6 +107,8 @@ def settings(store: dict[str, str]) -> StoreSettings:
             kw[flag] = boolean(store[flag])
     if "aging_buckets" in store:
         kw["aging_buckets"] = integers(store["aging_buckets"])
+    if "default_credit_limit" in store:
+        kw["default_credit_limit"] = limit(store["default_credit_limit"])
     return StoreSettings(store["name"], store["currency"], store["timezone"], **kw)
 
 
@@ -121,9 +123,10 @@ def operation(book: Book, op: str, a: dict[str, str]) -> creditbook.Outcome:
     acc = a["account"]
     opt = a.get
     if op == "open_account":
+        if "credit_limit" in a:  # none named: the store's default
+            env["credit_limit"] = limit(a["credit_limit"])
         return book.open_account(acc, customer_id=a["customer_id"],
                                  customer_name=a["customer_name"],
-                                 credit_limit=limit(a["credit_limit"]),
                                  terms=terms(a["terms"]) if "terms" in a else None, **env)
     if op == "update_contact":
         return book.update_contact(acc, customer_id=a["customer_id"],
@@ -142,7 +145,8 @@ def operation(book: Book, op: str, a: dict[str, str]) -> creditbook.Outcome:
         assert money is not None
         return book.charge(acc, money, sale=opt("sale"),
                            due_date=date(a["due_date"]) if "due_date" in a else None,
-                           override_reason=opt("override_reason"), **env)
+                           override_reason=opt("override_reason"),
+                           invoice_number=opt("invoice_number"), **env)
     if op == "pay":
         assert money is not None
         return book.pay(acc, money, reference=opt("reference"),

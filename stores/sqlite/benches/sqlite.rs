@@ -61,7 +61,8 @@ fn book_rate(dir: &Path, sync: Synchronous, threads: usize, reads: usize, n: usi
         let a = format!("C-{t}");
         book.open_account(
             &a,
-            &Operation::new(format!("open-{t}"), start()).by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+            &Operation::new(format!("open-{t}"), start())
+                .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
             open_op(&a),
         )
         .unwrap();
@@ -122,12 +123,15 @@ fn bare_rate(dir: &Path, sync: Synchronous, threads: usize, n: usize) -> f64 {
             let book = Book::with_store(settings(), memory.clone());
             let cad = book.settings().currency;
             let a = format!("C-{t}");
-            book.open_account(
-                &a,
-                &Operation::new(format!("open-{t}"), start()).by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
-                open_op(&a),
-            )
-            .unwrap();
+            book
+                .open_account(
+                    &a,
+                    &Operation::new(format!("open-{t}"), start())
+                        .by(creditbook::Actor::new("manager")
+                            .with(creditbook::Permission::CreditLimit)),
+                    open_op(&a),
+                )
+                .unwrap();
             for i in 0..per {
                 let op = Operation::new(
                     format!("till-{t}-{i:08}"),
@@ -215,8 +219,13 @@ fn million_file(dir: &Path, accounts: usize, per_account: usize) -> PathBuf {
         let id = format!("C-{a:06}");
         let memory = MemoryStore::new();
         let book = Book::with_store(settings(), memory.clone());
-        book.open_account(&id, &Operation::new("open", start()).by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)), open_op(&id))
-            .unwrap();
+        book.open_account(
+            &id,
+            &Operation::new("open", start())
+                .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+            open_op(&id),
+        )
+        .unwrap();
         for i in 1..per_account {
             let op = Operation::new(
                 format!("till-01-{i:08}"),

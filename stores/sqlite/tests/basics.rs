@@ -27,7 +27,8 @@ fn a_book_on_a_file_survives_a_reopen() {
         let book = book_on(SqliteStore::open(&path).unwrap());
         book.open_account(
             "C-1",
-            &Operation::new("o1", at).by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+            &Operation::new("o1", at)
+                .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
             OpenAccount {
                 customer: Customer::new("cust-1", "Marie Tremblay"),
                 credit_limit: Some(CreditLimit::Amount(cad.from_minor(50000))),
@@ -86,7 +87,8 @@ fn a_stale_version_is_a_conflict_and_writes_nothing() {
     let cad = settings().currency;
     book.open_account(
         "C-1",
-        &Operation::new("o1", at).by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        &Operation::new("o1", at)
+            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
         OpenAccount {
             customer: Customer::new("cust-1", "Marie Tremblay"),
             credit_limit: Some(CreditLimit::Unlimited),
