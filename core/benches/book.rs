@@ -168,7 +168,11 @@ fn fixture_statement() -> (Book, creditbook::Statement) {
     st.payment_link = Some(creditbook::statement::PaymentLinkShown {
         url: "https://pay.example/C-1-link-nov".into(),
         amount: st.amount_due,
-        expires_at: Some(Utc.with_ymd_and_hms(2026, 12, 31, 14, 0, 0).unwrap().fixed_offset()),
+        expires_at: Some(
+            Utc.with_ymd_and_hms(2026, 12, 31, 14, 0, 0)
+                .unwrap()
+                .fixed_offset(),
+        ),
     });
     (book, st)
 }

@@ -164,6 +164,22 @@ impl<S: Store> Book<S> {
         &self.settings
     }
 
+    /// An error's message in one of the store's languages (`"fr"`), for the clerk: amounts in
+    /// the store's currency formatted like its statements (`80,00 $ disponible`). A language the
+    /// store does not print in is `LanguageNotOffered`. The error's `Display` stays English, for
+    /// logs.
+    pub fn localize_error(&self, error: &Error, language: &str) -> Result<String> {
+        let settings = &self.settings;
+        let language = settings.pick_language(Some(language), None)?;
+        let loc = crate::i18n::Localizer::new(
+            language,
+            settings.country().as_deref(),
+            settings.currency,
+            settings.statements.currency_display,
+        )?;
+        Ok(loc.error(error))
+    }
+
     /// The host's store.
     pub fn store(&self) -> &S {
         &self.store

@@ -382,12 +382,151 @@ impl Error {
         }
     }
 
+    /// The error's figures by name, for its message in the clerk's language: the Fluent message
+    /// `error-<code>` of each language takes them ([`crate::Localizer::error`] formats amounts
+    /// like the statement's). Every variant is listed: a new one does not compile until it is.
+    pub fn args(&self) -> Vec<(&'static str, ErrorArg)> {
+        use ErrorArg::{Date, Money, Number, Text};
+        let text = |s: &str| Text(s.to_string());
+        match self {
+            Error::AmountNotPositive { amount } | Error::AmountNegative { amount } => {
+                vec![("amount", Money(*amount))]
+            }
+            Error::TooManyDecimals {
+                amount,
+                currency,
+                allowed,
+            } => vec![
+                ("amount", Text(amount.to_string())),
+                ("currency", text(currency)),
+                ("allowed", Number(i64::from(*allowed))),
+            ],
+            Error::CurrencyMismatch { expected, got } => {
+                vec![("expected", text(expected)), ("got", text(got))]
+            }
+            Error::UnknownCurrency { code } => vec![("code", text(code))],
+            Error::InvalidAmountText { text: t } => vec![("text", text(t))],
+            Error::Overflow
+            | Error::MissingRecipient
+            | Error::RefundsToCreditDisabled
+            | Error::ReceiptRequired => Vec::new(),
+            Error::InvalidInput { field, reason } => {
+                vec![("field", text(field)), ("reason", text(reason))]
+            }
+            Error::InvalidEmail { address } => vec![("address", text(address))],
+            Error::UnknownTimeZone { name } => vec![("name", text(name))],
+            Error::InvalidDateRange { from, to } => vec![("from", Date(*from)), ("to", Date(*to))],
+            Error::LanguageNotOffered { language, offered } => vec![
+                ("language", text(language)),
+                ("offered", Text(offered.join(", "))),
+            ],
+            Error::InvalidStatementRequest { reason }
+            | Error::InvalidState { reason }
+            | Error::CorruptRecord { reason } => vec![("reason", text(reason))],
+            Error::HeaderInjection { field } => vec![("field", text(field))],
+            Error::UnknownAccount { account }
+            | Error::AccountExists { account }
+            | Error::AccountOnHold { account }
+            | Error::AccountArchived { account } => vec![("account", text(account))],
+            Error::UnknownEntry { entry } | Error::AlreadyReversed { entry } => {
+                vec![("entry", Number(*entry as i64))]
+            }
+            Error::UnknownInvoice { invoice } | Error::InvoiceNotOpen { invoice } => {
+                vec![("invoice", Number(*invoice as i64))]
+            }
+            Error::CreditLimitExceeded {
+                available,
+                requested,
+            }
+            | Error::InsufficientCredit {
+                available,
+                requested,
+            } => vec![
+                ("available", Money(*available)),
+                ("requested", Money(*requested)),
+            ],
+            Error::OverdueCreditHold {
+                invoice,
+                days_overdue,
+                allowed_days,
+            } => vec![
+                ("invoice", Number(*invoice as i64)),
+                ("days", Number(*days_overdue)),
+                ("allowed", Number(i64::from(*allowed_days))),
+            ],
+            Error::RefundExceedsSale {
+                refundable,
+                requested,
+            } => vec![
+                ("refundable", Money(*refundable)),
+                ("requested", Money(*requested)),
+            ],
+            Error::ApplyExceedsBalanceOwed { owed, requested } => {
+                vec![("owed", Money(*owed)), ("requested", Money(*requested))]
+            }
+            Error::NotReversible { entry, reason } => {
+                vec![("entry", Number(*entry as i64)), ("reason", text(reason))]
+            }
+            Error::WriteOffExceedsInvoice {
+                remaining,
+                requested,
+            } => vec![
+                ("remaining", Money(*remaining)),
+                ("requested", Money(*requested)),
+            ],
+            Error::PaymentLinkAmountOutOfRange {
+                min,
+                max,
+                requested,
+            } => vec![
+                ("min", Money(*min)),
+                ("max", Money(*max)),
+                ("requested", Money(*requested)),
+            ],
+            Error::UnknownPaymentLink { reference } => vec![("reference", text(reference))],
+            Error::PaymentAmountMismatch { expected, paid } => {
+                vec![("expected", Money(*expected)), ("paid", Money(*paid))]
+            }
+            Error::PermissionDenied { permission } => {
+                vec![("permission", text(permission.as_str()))]
+            }
+            Error::OperationIdConflict { op_id } => vec![("op_id", text(op_id))],
+            Error::StoreContention { attempts } => {
+                vec![("attempts", Number(i64::from(*attempts)))]
+            }
+            Error::StoreFailed { code, message }
+            | Error::DeliveryFailed { code, message }
+            | Error::PaymentProviderFailed { code, message } => vec![
+                ("code", Number(i64::from(*code))),
+                ("message", text(message)),
+            ],
+            Error::UnsupportedSchema { version, supported } => vec![
+                ("version", Number(i64::from(*version))),
+                ("supported", Number(i64::from(*supported))),
+            ],
+            Error::PortMissing { port } => vec![("port", text(port))],
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
         Error::InvalidInput {
             field,
             reason: reason.into(),
         }
     }
+}
+
+/// A figure an error carries, typed so that each language formats it its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorArg {
+    /// Text as it is (an id, a reason, a code word).
+    Text(String),
+    /// An amount of the store's currency, formatted like the statement's.
+    Money(Decimal),
+    /// A count or a number (an invoice, days).
+    Number(i64),
+    /// A business date.
+    Date(chrono::NaiveDate),
 }
 
 /// Shorthand for results of creditbook operations.

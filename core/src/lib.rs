@@ -49,7 +49,7 @@ pub use entry::{
 pub use entry::{
     Delivery, LinkPurpose, LinkRecord, MessageKind, MessageRecord, OnlinePayment, Unusual,
 };
-pub use error::{Error, Result};
+pub use error::{Error, ErrorArg, Result};
 pub use figures::{
     AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,
 };

@@ -954,3 +954,280 @@ fn permissions_are_not_needed_to_compose_or_send() {
         })
     );
 }
+
+// ---- refusals in the clerk's language ----
+
+/// One error of every variant, with figures.
+fn every_error() -> Vec<Error> {
+    use chrono::NaiveDate;
+    let d = |s: &str| dec(s);
+    let day = |m, dd| NaiveDate::from_ymd_opt(2026, m, dd).unwrap();
+    vec![
+        Error::AmountNotPositive { amount: d("0") },
+        Error::AmountNegative { amount: d("-5.00") },
+        Error::TooManyDecimals {
+            amount: d("1.005"),
+            currency: "CAD".into(),
+            allowed: 2,
+        },
+        Error::CurrencyMismatch {
+            expected: "CAD".into(),
+            got: "EUR".into(),
+        },
+        Error::UnknownCurrency { code: "XYZ".into() },
+        Error::InvalidAmountText {
+            text: "12,3.4".into(),
+        },
+        Error::Overflow,
+        Error::InvalidInput {
+            field: "sale",
+            reason: "longer than 128 bytes".into(),
+        },
+        Error::InvalidEmail {
+            address: "marie@".into(),
+        },
+        Error::UnknownTimeZone {
+            name: "Mars/Olympus".into(),
+        },
+        Error::InvalidDateRange {
+            from: day(12, 1),
+            to: day(11, 1),
+        },
+        Error::LanguageNotOffered {
+            language: "it".into(),
+            offered: vec!["en".into(), "fr".into()],
+        },
+        Error::InvalidStatementRequest {
+            reason: "due date before the statement date".into(),
+        },
+        Error::MissingRecipient,
+        Error::HeaderInjection { field: "subject" },
+        Error::UnknownAccount {
+            account: "C-9".into(),
+        },
+        Error::AccountExists {
+            account: "C-1".into(),
+        },
+        Error::AccountOnHold {
+            account: "C-1".into(),
+        },
+        Error::AccountArchived {
+            account: "C-1".into(),
+        },
+        Error::UnknownEntry { entry: 42 },
+        Error::UnknownInvoice { invoice: 7 },
+        Error::InvoiceNotOpen { invoice: 7 },
+        Error::InvalidState {
+            reason: "message x is being sent".into(),
+        },
+        Error::CreditLimitExceeded {
+            available: d("80.00"),
+            requested: d("120.00"),
+        },
+        Error::InsufficientCredit {
+            available: d("10.00"),
+            requested: d("25.00"),
+        },
+        Error::OverdueCreditHold {
+            invoice: 3,
+            days_overdue: 45,
+            allowed_days: 30,
+        },
+        Error::RefundExceedsSale {
+            refundable: d("30.00"),
+            requested: d("50.00"),
+        },
+        Error::RefundsToCreditDisabled,
+        Error::ReceiptRequired,
+        Error::ApplyExceedsBalanceOwed {
+            owed: d("40.00"),
+            requested: d("60.00"),
+        },
+        Error::AlreadyReversed { entry: 5 },
+        Error::NotReversible {
+            entry: 5,
+            reason: "its invoice was paid".into(),
+        },
+        Error::WriteOffExceedsInvoice {
+            remaining: d("15.00"),
+            requested: d("20.00"),
+        },
+        Error::PaymentLinkAmountOutOfRange {
+            min: d("0.00"),
+            max: d("100000.00"),
+            requested: d("250000.00"),
+        },
+        Error::UnknownPaymentLink {
+            reference: "C-1-nope".into(),
+        },
+        Error::PaymentAmountMismatch {
+            expected: d("80.00"),
+            paid: d("79.99"),
+        },
+        Error::PermissionDenied {
+            permission: Permission::CreditLimit,
+        },
+        Error::OperationIdConflict {
+            op_id: "op-7".into(),
+        },
+        Error::StoreContention { attempts: 64 },
+        Error::StoreFailed {
+            code: 5,
+            message: "database is locked".into(),
+        },
+        Error::CorruptRecord {
+            reason: "not JSON".into(),
+        },
+        Error::UnsupportedSchema {
+            version: 9,
+            supported: 1,
+        },
+        Error::DeliveryFailed {
+            code: 421,
+            message: "relay down".into(),
+        },
+        Error::PaymentProviderFailed {
+            code: 503,
+            message: "portal down".into(),
+        },
+        Error::PortMissing { port: "mailer" },
+    ]
+}
+
+#[test]
+fn every_refusal_has_a_message_in_every_language_with_its_figures() {
+    let errors = every_error();
+    let codes: std::collections::BTreeSet<u32> = errors.iter().map(Error::code).collect();
+    assert_eq!(codes.len(), 45, "one sample per error code");
+    let book = book_in(montreal(), "fr");
+    for lang in ["en", "fr", "es", "de", "nl"] {
+        let mut seen = std::collections::BTreeSet::new();
+        for e in &errors {
+            let text = book.localize_error(e, lang).unwrap();
+            // A missing message, or one naming a figure the error lacks, comes back as its id.
+            assert!(!text.starts_with("error-"), "{lang} {}: {text}", e.code());
+            assert!(seen.insert(text.clone()), "{lang}: two errors read {text}");
+            for (_, arg) in e.args() {
+                if let creditbook::ErrorArg::Text(t) = arg {
+                    assert!(text.contains(&t), "{lang} {}: {text} lacks {t}", e.code());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_declined_charge_reads_in_the_clerks_language_with_the_statements_amounts() {
+    let book = book_in(montreal(), "fr");
+    let e = Error::CreditLimitExceeded {
+        available: dec("80.00"),
+        requested: dec("120.00"),
+    };
+    // Hand-written: a Canadian store prints 80,00 $ in French and $80.00 in English.
+    assert_eq!(
+        book.localize_error(&e, "fr").unwrap(),
+        "Limite de crédit dépassée : 80,00\u{a0}$ disponible, 120,00\u{a0}$ demandé."
+    );
+    assert_eq!(
+        book.localize_error(&e, "en").unwrap(),
+        "Credit limit exceeded: $80.00 available, $120.00 requested."
+    );
+    assert_eq!(
+        book.localize_error(&e, "de").unwrap(),
+        "Kreditlimit überschritten: 80,00\u{a0}$ verfügbar, 120,00\u{a0}$ angefordert."
+    );
+    // The English Display stays for logs.
+    assert_eq!(
+        e.to_string(),
+        "credit limit exceeded: 80.00 available, 120.00 requested"
+    );
+    // A language the store does not print in is refused.
+    let mut only_en = montreal();
+    only_en.statements.languages = vec![language("en")];
+    assert!(matches!(
+        book_in(only_en, "en").localize_error(&e, "fr"),
+        Err(Error::LanguageNotOffered { .. })
+    ));
+}
+
+// ---- a message is its content ----
+
+#[test]
+fn a_corrected_statement_is_sent_again_and_the_same_one_only_once() {
+    let (book, mailer) = sending_book("fr");
+    let mut req = StatementRequest::new(fixtures::date(2026, 11, 1), fixtures::date(2026, 11, 30));
+    let st = book.statement("C-1", &req).unwrap();
+    let first = book.compose_statement_email(&st, None).unwrap();
+    assert!(!book.send(&first, sent_at()).unwrap().already_delivered);
+    // The same message again: recorded once, sent once.
+    let same = book.compose_statement_email(&st, None).unwrap();
+    assert_eq!(same.id, first.id);
+    assert!(book.send(&same, sent_at()).unwrap().already_delivered);
+    assert_eq!(mailer.delivered().len(), 1);
+    // The clerk edits the amount due and sends again: another message, delivered.
+    req.amount_due = Some(dec("100.00"));
+    let corrected = book.statement("C-1", &req).unwrap();
+    let second = book.compose_statement_email(&corrected, None).unwrap();
+    assert_ne!(second.id, first.id);
+    assert!(!book.send(&second, sent_at()).unwrap().already_delivered);
+    // Another due date, another language: other messages again.
+    req.due_date = Some(fixtures::date(2026, 12, 15));
+    let third = book
+        .compose_statement_email(&book.statement("C-1", &req).unwrap(), None)
+        .unwrap();
+    req.language = Some("en".into());
+    let fourth = book
+        .compose_statement_email(&book.statement("C-1", &req).unwrap(), None)
+        .unwrap();
+    assert!(!book.send(&third, sent_at()).unwrap().already_delivered);
+    assert!(!book.send(&fourth, sent_at()).unwrap().already_delivered);
+    // The first statement to a second address: allowed, delivered and recorded with its recipient.
+    let other = book
+        .compose_statement_email(&st, Some("comptable@example.com"))
+        .unwrap();
+    assert_ne!(other.id, first.id);
+    assert!(!book.send(&other, sent_at()).unwrap().already_delivered);
+    assert_eq!(mailer.delivered().len(), 5);
+    let recipients: Vec<Vec<String>> = recorded_messages(&book, "C-1")
+        .into_iter()
+        .map(|(r, _)| r.to)
+        .collect();
+    assert_eq!(recipients.len(), 5);
+    assert_eq!(
+        recipients.last().unwrap(),
+        &vec!["comptable@example.com".to_string()]
+    );
+    // A message changed after composing is refused until sealed again: its id names its content.
+    let mut edited = first.clone();
+    edited.subject.push_str(" (copie)");
+    assert!(matches!(
+        book.send(&edited, sent_at()),
+        Err(Error::InvalidInput {
+            field: "message id",
+            ..
+        })
+    ));
+    edited.seal();
+    assert!(!book.send(&edited, sent_at()).unwrap().already_delivered);
+}
+
+#[test]
+fn the_message_id_header_is_in_the_stores_domain_or_the_documented_fallback() {
+    let (book, _) = sending_book("en");
+    let m = book.compose_invoice_email("C-1", 11, None).unwrap();
+    assert_eq!(m.message_id_header(), format!("{}@lapointe.example", m.id));
+    let mut no_from = montreal();
+    no_from.messages.from = None;
+    let m = book_in(no_from, "en")
+        .compose_invoice_email("C-1", 11, None)
+        .unwrap();
+    assert_eq!(
+        m.message_id_header(),
+        format!("{}@creditbook.invalid", m.id)
+    );
+    let bytes = String::from_utf8(m.to_rfc5322(sent_at()).unwrap()).unwrap();
+    assert!(
+        bytes.contains(&format!("Message-ID: <{}@creditbook.invalid>", m.id)),
+        "{bytes}"
+    );
+}

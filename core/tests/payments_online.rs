@@ -1320,3 +1320,122 @@ fn the_online_payment_entry_survives_a_reload() {
         (dec("0.00"), dec("0.00"))
     );
 }
+
+#[test]
+fn the_links_expiry_is_shown_in_the_stores_time_and_kept_exact_in_data() {
+    let (shop, _, _) = shop();
+    shop.invoice("70.00");
+    // Made at 04:30 UTC on December 1st, which is 23:30 on November 30 in Montreal (UTC-5);
+    // valid 30 days: until 04:30 UTC on December 31st, 23:30 on December 30 in the store.
+    let made = common::utc(2026, 12, 1, 4, 30);
+    let mut request = StatementRequest::new(common::day(2026, 3, 1), common::day(2026, 3, 31));
+    request.language = Some("fr".into());
+    let st = shop
+        .book
+        .statement_with_link(
+            ACCOUNT,
+            &request,
+            &Operation::new("st-link", made),
+            Some(true),
+        )
+        .unwrap();
+    let text = st.to_text(80).unwrap();
+    assert!(
+        text.contains("lien valide jusqu’au 30 décembre 2026 23:30"),
+        "{text}"
+    );
+    assert!(!text.contains("UTC"), "{text}");
+    request.language = Some("en".into());
+    let st = shop
+        .book
+        .statement_with_link(
+            ACCOUNT,
+            &request,
+            &Operation::new("st-link", made),
+            Some(true),
+        )
+        .unwrap();
+    let html = st.to_html().unwrap();
+    assert!(
+        html.contains("link valid until December 30, 2026 23:30"),
+        "{html}"
+    );
+    // JSON and UBL keep the exact instant, with the store's offset.
+    assert!(
+        st.to_json()
+            .contains("\"expires_at\": \"2026-12-30T23:30:00-05:00\""),
+        "{}",
+        st.to_json()
+    );
+    let xml = st.to_ubl_xml().unwrap();
+    assert!(
+        xml.contains("<cbc:ExpiryDate>2026-12-30</cbc:ExpiryDate>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<cbc:ExpiryTime>23:30:00-05:00</cbc:ExpiryTime>"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn invoices_carry_the_hosts_number_once_per_account_and_reminders_their_figures() {
+    let (shop, _, provider) = shop();
+    let charged = shop
+        .charge_with(
+            Charge::new(money("120.00"))
+                .sale("S-1001")
+                .invoice_number("F-2026-0042"),
+        )
+        .unwrap();
+    let invoice = charged.invoice().unwrap();
+    // Unique within the account, against the numbers the ledger gives invoices without one too.
+    let plain = shop.invoice("1.00");
+    for taken in ["F-2026-0042", &plain.to_string()] {
+        let err = shop
+            .charge_with(Charge::new(money("1.00")).invoice_number(taken))
+            .unwrap_err();
+        common::assert_invalid(err, "invoice number");
+    }
+    let email = shop
+        .book
+        .compose_invoice_email(ACCOUNT, invoice, None)
+        .unwrap();
+    assert_eq!(
+        email.subject,
+        "Invoice F-2026-0042 from Quincaillerie Lapointe"
+    );
+    let open = shop.book.open_invoices(ACCOUNT, shop.today()).unwrap();
+    assert_eq!(open[0].number, "F-2026-0042");
+    assert_eq!(open[0].sale.as_deref(), Some("S-1001"));
+    // Partly paid, then reminded: the original amount, what remains and a "Pay online" link.
+    shop.pay_invoices("75.00", vec![invoice]).unwrap();
+    shop.book
+        .set_automation(
+            &common::automation_op(common::manager()),
+            creditbook::Automation {
+                reminder_days: vec![0],
+                statement_day: None,
+            },
+        )
+        .unwrap();
+    let due_day = charged.due_date().unwrap();
+    let due = shop.book.reminders_due(due_day).unwrap();
+    let reminder = due.iter().find(|r| r.invoice == invoice).unwrap();
+    let m = reminder.message.as_ref().unwrap();
+    assert!(
+        m.text
+            .contains("Invoice F-2026-0042 of $120.00 is due today; $45.00 is still due."),
+        "{}",
+        m.text
+    );
+    let asked = provider.made();
+    let link = asked
+        .iter()
+        .find(|r| r.purpose == balance("F-2026-0042"))
+        .unwrap();
+    assert_eq!(link.amount, dec("45.00"));
+    let url = format!("https://pay.example/{}", link.reference);
+    assert!(m.text.contains(&format!("Pay online: {url}")), "{}", m.text);
+    assert!(m.html.contains("<a href=\"https://"), "{}", m.html);
+}

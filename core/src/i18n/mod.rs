@@ -24,7 +24,7 @@ use icu_locale_core::Locale;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorArg, Result};
 use crate::money::Currency;
 
 /// Where a language puts the currency sign.
@@ -397,6 +397,27 @@ impl Localizer {
                 out.push_str(&self.sign);
             }
         }
+    }
+
+    /// An error's message in this language (the Fluent message `error-<code>`), amounts in the
+    /// store's currency as statements print them, dates as long dates. The English `Display`
+    /// of [`Error`] stays the text for logs.
+    pub fn error(&self, error: &Error) -> String {
+        let args: Vec<(&str, String)> = error
+            .args()
+            .into_iter()
+            .map(|(name, arg)| {
+                let shown = match arg {
+                    ErrorArg::Text(t) => t,
+                    ErrorArg::Money(d) => self.money(d),
+                    ErrorArg::Number(n) => n.to_string(),
+                    ErrorArg::Date(d) => self.long_date(d),
+                };
+                (name, shown)
+            })
+            .collect();
+        let borrowed: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.text_with(&format!("error-{}", error.code()), &borrowed)
     }
 
     /// A date written out: `November 30, 2026`, `30 novembre 2026`.
