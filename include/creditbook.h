@@ -78,6 +78,31 @@
 #define CREDITBOOK_PORT_OK 0
 
 /**
+ * Bit of `creditbook_activity_line.unusual`: the amount paid is not the amount the link asked.
+ */
+#define CREDITBOOK_UNUSUAL_AMOUNT_DIFFERS 1
+
+/**
+ * Bit of `creditbook_activity_line.unusual`: the link had expired.
+ */
+#define CREDITBOOK_UNUSUAL_LINK_EXPIRED (1 << 1)
+
+/**
+ * Bit of `creditbook_activity_line.unusual`: the link had been cancelled.
+ */
+#define CREDITBOOK_UNUSUAL_LINK_CANCELLED (1 << 2)
+
+/**
+ * Bit of `creditbook_activity_line.unusual`: the link had been paid already.
+ */
+#define CREDITBOOK_UNUSUAL_LINK_ALREADY_PAID (1 << 3)
+
+/**
+ * Bit of `creditbook_activity_line.unusual`: no link of the account has the reference.
+ */
+#define CREDITBOOK_UNUSUAL_LINK_UNKNOWN (1 << 4)
+
+/**
  * What a store callback returns: success.
  */
 #define CREDITBOOK_STORE_OK 0
@@ -405,6 +430,40 @@ enum creditbook_link_purpose
 typedef enum creditbook_link_purpose creditbook_link_purpose;
 #else
 typedef uint32_t creditbook_link_purpose;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where a payment link stands.
+ */
+enum creditbook_link_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Waiting for the customer.
+   */
+  CREDITBOOK_LINK_STATUS_PENDING = 0,
+  /**
+   * A payment or deposit was recorded through it.
+   */
+  CREDITBOOK_LINK_STATUS_PAID = 1,
+  /**
+   * Replaced by a newer deposit request for the same sale.
+   */
+  CREDITBOOK_LINK_STATUS_CANCELLED = 2,
+  /**
+   * Not paid by its expiry (a deposit request: a new one for the sale is allowed). A payment
+   * that still arrives through it is recorded, flagged.
+   */
+  CREDITBOOK_LINK_STATUS_EXPIRED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum creditbook_link_status creditbook_link_status;
+#else
+typedef uint32_t creditbook_link_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1706,6 +1765,15 @@ typedef struct creditbook_activity_line {
    * How many allocations.
    */
   size_t allocation_count;
+  /**
+   * For a charge: the host's own invoice number; NULL when it gave none.
+   */
+  const char *invoice_number;
+  /**
+   * For a payment or deposit confirmed online: what was unusual about it, as
+   * `CREDITBOOK_UNUSUAL_*` bits (0: nothing). It was recorded all the same.
+   */
+  uint32_t unusual;
 } creditbook_activity_line;
 
 /**
@@ -1973,6 +2041,17 @@ void creditbook_book_free(struct creditbook_book *book);
 creditbook_result creditbook_book_last_error(const struct creditbook_book *book, char **message_out);
 
 /**
+ * Writes to `*message_out` the last error of `book` on this thread (as
+ * `creditbook_book_last_error`) in one of the store's languages (`language`: `"fr"`, `"es"`...),
+ * for the clerk: amounts in the store's currency as its statements print them ("Limite de crédit
+ * dépassée : 80,00 $ disponible, 120,00 $ demandé."). Failures of the C call itself (a NULL
+ * pointer, invalid UTF-8, an unknown enum value) are for the programmer and stay in English. A
+ * language the store does not print in is `LANGUAGE_NOT_OFFERED`. A new string: release it with
+ * `creditbook_string_free`. This call does not replace the last error.
+ */
+creditbook_result creditbook_book_last_error_localized(const struct creditbook_book *book, const char *language, char **message_out);
+
+/**
  * Opens an account for a customer with a credit limit (`limit_kind`: a `creditbook_limit_kind`;
  * `limit`: minor units, 0 for a deposit-only account; `STORE_DEFAULT` for the store's default
  * limit). Any limit but 0 needs `op`'s employee granted `CREDITBOOK_PERMISSION_CREDIT_LIMIT`
@@ -2009,8 +2088,18 @@ creditbook_result creditbook_book_set_status(const struct creditbook_book *book,
  * `sale` (receipt number), `due_date` (instead of the terms') and `override_reason` (a manager's
  * override of the credit limit, needs `CREDITBOOK_PERMISSION_OVERRIDE_CREDIT_LIMIT`) may be NULL.
  * Over the limit: `CREDIT_LIMIT_EXCEEDED`, with the available credit in the last error.
+ * The invoice is numbered by its place in the ledger (`creditbook_book_charge_numbered` takes the
+ * host's own number).
  */
 creditbook_result creditbook_book_charge(const struct creditbook_book *book, const char *account, const struct creditbook_operation *op, int64_t amount, const char *sale, const struct creditbook_date *due_date, const char *override_reason, struct creditbook_outcome *outcome_out);
+
+/**
+ * `creditbook_book_charge` with the host's own invoice number, unique within the account
+ * (messages, statements and reminders show it; a number the account already has is
+ * `INVALID_INPUT`). `sale`, `invoice_number` (numbered by its place in the ledger), `due_date`,
+ * `override_reason` and `outcome_out` may be NULL.
+ */
+creditbook_result creditbook_book_charge_numbered(const struct creditbook_book *book, const char *account, const struct creditbook_operation *op, int64_t amount, const char *sale, const char *invoice_number, const struct creditbook_date *due_date, const char *override_reason, struct creditbook_outcome *outcome_out);
 
 /**
  * Writes to `*amount_out` how much of `sale_due` (minor units) the account can be charged at
@@ -2135,6 +2224,13 @@ void creditbook_bytes_free(uint8_t *bytes, size_t len);
  * release with `creditbook_string_free`) and `*already_delivered_out`; either may be NULL.
  */
 creditbook_result creditbook_book_send(const struct creditbook_book *book, const struct creditbook_message *message, int64_t at, char **delivery_id_out, bool *already_delivered_out);
+
+/**
+ * Writes to `*status_out` where the account's payment link `reference` stands at `at` (seconds
+ * since 1970-01-01T00:00:00Z): a link still pending at its expiry is expired from then on. An
+ * unknown reference is `UNKNOWN_PAYMENT_LINK`.
+ */
+creditbook_result creditbook_book_payment_link_status(const struct creditbook_book *book, const char *account, const char *reference, int64_t at, creditbook_link_status *status_out);
 
 /**
  * Makes a payment link of `amount` (minor units) through the book's payment provider and records

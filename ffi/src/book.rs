@@ -224,6 +224,42 @@ pub extern "C" fn creditbook_book_last_error(
     ffi_panic_boundary!({ copy_out(book, message_out) })
 }
 
+/// Writes to `*message_out` the last error of `book` on this thread (as
+/// `creditbook_book_last_error`) in one of the store's languages (`language`: `"fr"`, `"es"`...),
+/// for the clerk: amounts in the store's currency as its statements print them ("Limite de crédit
+/// dépassée : 80,00 $ disponible, 120,00 $ demandé."). Failures of the C call itself (a NULL
+/// pointer, invalid UTF-8, an unknown enum value) are for the programmer and stay in English. A
+/// language the store does not print in is `LANGUAGE_NOT_OFFERED`. A new string: release it with
+/// `creditbook_string_free`. This call does not replace the last error.
+#[no_mangle]
+pub extern "C" fn creditbook_book_last_error_localized(
+    book: *const creditbook_book,
+    language: *const c_char,
+    message_out: *mut *mut c_char,
+) -> creditbook_result {
+    ffi_panic_boundary!({
+        // Answered without touching the last error: the host asks about the failure before.
+        // SAFETY: made by `creditbook_book_new`, or NULL.
+        let Some(b) = (unsafe { book.as_ref() }) else {
+            return creditbook_result::NullParameter;
+        };
+        let run = || -> FfiResult<()> {
+            // SAFETY: the caller's string, valid for the call.
+            let language = unsafe { arg(language, "language") }?;
+            let failure = b.last_error().failure();
+            let text = match &failure.error {
+                Some(e) => b.book.localize_error(e, language)?,
+                None => failure.message,
+            };
+            crate::strings::write_string(message_out, "message_out", text)
+        };
+        match run() {
+            Ok(()) => creditbook_result::Ok,
+            Err(e) => e.result(),
+        }
+    })
+}
+
 /// Opens an account for a customer with a credit limit (`limit_kind`: a `creditbook_limit_kind`;
 /// `limit`: minor units, 0 for a deposit-only account; `STORE_DEFAULT` for the store's default
 /// limit). Any limit but 0 needs `op`'s employee granted `CREDITBOOK_PERMISSION_CREDIT_LIMIT`
@@ -359,6 +395,8 @@ pub extern "C" fn creditbook_book_set_status(
 /// `sale` (receipt number), `due_date` (instead of the terms') and `override_reason` (a manager's
 /// override of the credit limit, needs `CREDITBOOK_PERMISSION_OVERRIDE_CREDIT_LIMIT`) may be NULL.
 /// Over the limit: `CREDIT_LIMIT_EXCEEDED`, with the available credit in the last error.
+/// The invoice is numbered by its place in the ledger (`creditbook_book_charge_numbered` takes the
+/// host's own number).
 #[no_mangle]
 pub extern "C" fn creditbook_book_charge(
     book: *const creditbook_book,
@@ -366,6 +404,36 @@ pub extern "C" fn creditbook_book_charge(
     op: *const creditbook_operation,
     amount: i64,
     sale: *const c_char,
+    due_date: *const creditbook_date,
+    override_reason: *const c_char,
+    outcome_out: *mut creditbook_outcome,
+) -> creditbook_result {
+    creditbook_book_charge_numbered(
+        book,
+        account,
+        op,
+        amount,
+        sale,
+        std::ptr::null(),
+        due_date,
+        override_reason,
+        outcome_out,
+    )
+}
+
+/// `creditbook_book_charge` with the host's own invoice number, unique within the account
+/// (messages, statements and reminders show it; a number the account already has is
+/// `INVALID_INPUT`). `sale`, `invoice_number` (numbered by its place in the ledger), `due_date`,
+/// `override_reason` and `outcome_out` may be NULL.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn creditbook_book_charge_numbered(
+    book: *const creditbook_book,
+    account: *const c_char,
+    op: *const creditbook_operation,
+    amount: i64,
+    sale: *const c_char,
+    invoice_number: *const c_char,
     due_date: *const creditbook_date,
     override_reason: *const c_char,
     outcome_out: *mut creditbook_outcome,
@@ -380,7 +448,7 @@ pub extern "C" fn creditbook_book_charge(
                     due_date: opt_date(due_date, "due_date")?,
                     override_reason: opt_arg(override_reason, "override_reason")?
                         .map(str::to_string),
-                    invoice_number: None,
+                    invoice_number: opt_arg(invoice_number, "invoice_number")?.map(Into::into),
                 }))
             }
         })

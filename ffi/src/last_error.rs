@@ -9,27 +9,44 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 use std::thread::ThreadId;
 
-use crate::result::{creditbook_result, FfiResult};
+use creditbook::Error;
+
+use crate::result::{creditbook_result, FfiError, FfiResult};
 use crate::strings;
+
+/// One thread's last error: its message, and the core's error when the core refused (kept so
+/// that it can be put in the clerk's language).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Failure {
+    /// The message, with its figures (English, for logs).
+    pub(crate) message: String,
+    /// The core's error, when the core refused (not for NULL pointers and the like).
+    pub(crate) error: Option<Error>,
+}
 
 /// The last error of each thread that failed a call on one handle.
 #[derive(Debug, Default)]
 pub(crate) struct LastError {
-    by_thread: Mutex<HashMap<ThreadId, String>>,
+    by_thread: Mutex<HashMap<ThreadId, Failure>>,
 }
 
 impl LastError {
-    /// Keeps `message` as the calling thread's last error.
-    pub(crate) fn set(&self, message: String) {
+    /// Keeps `failure` as the calling thread's last error.
+    pub(crate) fn set(&self, failure: Failure) {
         let mut map = self
             .by_thread
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        map.insert(std::thread::current().id(), message);
+        map.insert(std::thread::current().id(), failure);
     }
 
     /// The calling thread's last error, empty when it had none.
     pub(crate) fn get(&self) -> String {
+        self.failure().message
+    }
+
+    /// The calling thread's last failure, empty when it had none.
+    pub(crate) fn failure(&self) -> Failure {
         let map = self
             .by_thread
             .lock()
@@ -52,7 +69,14 @@ pub(crate) fn finish<H: HasLastError + ?Sized>(handle: &H, r: FfiResult<()>) -> 
     match r {
         Ok(()) => creditbook_result::Ok,
         Err(e) => {
-            handle.last_error().set(e.message());
+            let error = match &e {
+                FfiError::Core(core) => Some(core.clone()),
+                _ => None,
+            };
+            handle.last_error().set(Failure {
+                message: e.message(),
+                error,
+            });
             e.result()
         }
     }
@@ -68,7 +92,10 @@ pub(crate) fn record_panic<H: HasLastError>(
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // SAFETY: the caller passed this handle to the call that panicked; it is still theirs.
         if let Some(h) = unsafe { handle.as_ref() } {
-            h.last_error().set(message);
+            h.last_error().set(Failure {
+                message,
+                error: None,
+            });
         }
     }));
 }

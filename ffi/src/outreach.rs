@@ -4,6 +4,7 @@
 
 use std::ffi::c_char;
 
+use creditbook::links::LinkStatus;
 use creditbook::{
     Automation, Error, LinkPurpose, OnlinePaymentConfirmation, ReminderDue, Result, Sent,
 };
@@ -45,6 +46,66 @@ pub struct creditbook_payment_link {
 }
 
 type LinkKeep = Strings;
+
+/// Where a payment link stands.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum creditbook_link_status {
+    /// Waiting for the customer.
+    Pending = 0,
+    /// A payment or deposit was recorded through it.
+    Paid = 1,
+    /// Replaced by a newer deposit request for the same sale.
+    Cancelled = 2,
+    /// Not paid by its expiry (a deposit request: a new one for the sale is allowed). A payment
+    /// that still arrives through it is recorded, flagged.
+    Expired = 3,
+}
+
+impl From<LinkStatus> for creditbook_link_status {
+    fn from(s: LinkStatus) -> creditbook_link_status {
+        match s {
+            LinkStatus::Pending => creditbook_link_status::Pending,
+            LinkStatus::Paid => creditbook_link_status::Paid,
+            LinkStatus::Cancelled => creditbook_link_status::Cancelled,
+            LinkStatus::Expired => creditbook_link_status::Expired,
+        }
+    }
+}
+
+/// Writes to `*status_out` where the account's payment link `reference` stands at `at` (seconds
+/// since 1970-01-01T00:00:00Z): a link still pending at its expiry is expired from then on. An
+/// unknown reference is `UNKNOWN_PAYMENT_LINK`.
+#[no_mangle]
+pub extern "C" fn creditbook_book_payment_link_status(
+    book: *const creditbook_book,
+    account: *const c_char,
+    reference: *const c_char,
+    at: i64,
+    status_out: *mut creditbook_link_status,
+) -> creditbook_result {
+    ffi_panic_boundary!(on book, {
+        with_book(book, |b| {
+            let o = out(status_out, "status_out")?;
+            // SAFETY: the caller's strings, valid for the call.
+            let (account, reference) =
+                unsafe { (arg(account, "account")?, arg(reference, "reference")?) };
+            let at = instant(at)?;
+            let status = b
+                .payment_links(account, at)?
+                .into_iter()
+                .find(|l| l.record.reference == reference)
+                .map(|l| l.status)
+                .ok_or_else(|| Error::UnknownPaymentLink {
+                    reference: reference.to_string(),
+                })?;
+            // SAFETY: not NULL, the caller's.
+            unsafe { o.write(status.into()) };
+            Ok(())
+        })
+    })
+}
 
 /// The most reminder days an automation holds.
 pub const CREDITBOOK_MAX_REMINDER_DAYS: usize = 12;

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 use creditbook::{
     AccountSummary, AccountsQuery, ActivityLine, ActivityQuery, AgeRange, CreditLimit, Currency,
-    OpenInvoice,
+    EntryKind, OpenInvoice, Unusual,
 };
 
 use crate::book::{creditbook_book, with_book};
@@ -238,6 +238,11 @@ pub struct creditbook_activity_line {
     pub allocations: *const creditbook_allocation,
     /// How many allocations.
     pub allocation_count: usize,
+    /// For a charge: the host's own invoice number; NULL when it gave none.
+    pub invoice_number: *const c_char,
+    /// For a payment or deposit confirmed online: what was unusual about it, as
+    /// `CREDITBOOK_UNUSUAL_*` bits (0: nothing). It was recorded all the same.
+    pub unusual: u32,
 }
 
 /// An account's activity. Strings and arrays inside are valid until `creditbook_activity_free`.
@@ -256,6 +261,28 @@ type ActivityKeep = (
     Vec<Vec<creditbook_allocation>>,
     Strings,
 );
+
+/// Bit of `creditbook_activity_line.unusual`: the amount paid is not the amount the link asked.
+pub const CREDITBOOK_UNUSUAL_AMOUNT_DIFFERS: u32 = 1;
+/// Bit of `creditbook_activity_line.unusual`: the link had expired.
+pub const CREDITBOOK_UNUSUAL_LINK_EXPIRED: u32 = 1 << 1;
+/// Bit of `creditbook_activity_line.unusual`: the link had been cancelled.
+pub const CREDITBOOK_UNUSUAL_LINK_CANCELLED: u32 = 1 << 2;
+/// Bit of `creditbook_activity_line.unusual`: the link had been paid already.
+pub const CREDITBOOK_UNUSUAL_LINK_ALREADY_PAID: u32 = 1 << 3;
+/// Bit of `creditbook_activity_line.unusual`: no link of the account has the reference.
+pub const CREDITBOOK_UNUSUAL_LINK_UNKNOWN: u32 = 1 << 4;
+
+/// The bit of one flag (every flag has one: a new flag does not compile until it has).
+fn unusual_bit(u: &Unusual) -> u32 {
+    match u {
+        Unusual::AmountDiffers { .. } => CREDITBOOK_UNUSUAL_AMOUNT_DIFFERS,
+        Unusual::LinkExpired => CREDITBOOK_UNUSUAL_LINK_EXPIRED,
+        Unusual::LinkCancelled => CREDITBOOK_UNUSUAL_LINK_CANCELLED,
+        Unusual::LinkAlreadyPaid => CREDITBOOK_UNUSUAL_LINK_ALREADY_PAID,
+        Unusual::LinkUnknown => CREDITBOOK_UNUSUAL_LINK_UNKNOWN,
+    }
+}
 
 fn activity_line(
     l: &ActivityLine,
@@ -290,6 +317,19 @@ fn activity_line(
         credit_after: minor(l.credit_after, cur)?,
         allocations: items(&allocs),
         allocation_count: allocs.len(),
+        invoice_number: strings.opt(match &e.kind {
+            EntryKind::Charge { invoice_number, .. } => invoice_number.as_deref(),
+            _ => None,
+        })?,
+        unusual: match &e.kind {
+            EntryKind::Payment {
+                online: Some(o), ..
+            }
+            | EntryKind::Deposit {
+                online: Some(o), ..
+            } => o.unusual.iter().fold(0, |bits, u| bits | unusual_bit(u)),
+            _ => 0,
+        },
     };
     allocations.push(allocs);
     Ok(line)

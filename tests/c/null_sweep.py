@@ -68,7 +68,7 @@ PLAIN_OUT_STRUCTS = {
 }
 
 # Scalars written through an out-parameter.
-PLAIN_OUT_SCALARS = {"int64_t", "uint32_t", "bool", "size_t"}
+PLAIN_OUT_SCALARS = {"int64_t", "uint32_t", "bool", "size_t", "creditbook_link_status"}
 
 # Arrays given as pointer + count: the array's C type, its elements and its count's name.
 ARRAYS = {

@@ -908,7 +908,157 @@ static void test_statement_schedule(void) {
     creditbook_book_free(book);
 }
 
+/* ---- what the clerk and the customer see ---- */
+
+static char *render(const creditbook_statement *st, uint32_t format) {
+    char *doc = NULL;
+    CHECK_OK(creditbook_statement_render(st, format, 80, &doc));
+    return doc;
+}
+
+static void test_what_the_clerk_and_the_customer_see(void) {
+    mailer ml;
+    provider pv;
+    creditbook_mailer_callbacks m = mailer_callbacks(&ml);
+    creditbook_payment_provider_callbacks p = provider_callbacks(&pv);
+    creditbook_book *book = book_with(&m, &p);
+    creditbook_customer c = customer("c-17", "Marie Tremblay");
+    c.email = "marie@example.com";
+    c.language = "fr";
+    creditbook_operation op = op_by("open", utc(2026, 11, 1, 15, 0), "mgr",
+                                    CREDITBOOK_PERMISSION_CREDIT_LIMIT);
+    CHECK_OK(creditbook_book_open_account(book, "A-1", &op, &c, CREDITBOOK_LIMIT_KIND_AMOUNT, 50000,
+                                          CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
+
+    /* the host's own invoice number, unique within the account */
+    creditbook_outcome out;
+    op = op_at("c1", utc(2026, 11, 2, 15, 0));
+    CHECK_OK(creditbook_book_charge_numbered(book, "A-1", &op, 12000, "S-1001", "F-0042", NULL, NULL,
+                                             &out));
+    const uint64_t invoice = out.invoice;
+    op = op_at("c2", utc(2026, 11, 2, 15, 5));
+    CHECK_RC(creditbook_book_charge_numbered(book, "A-1", &op, 100, NULL, "F-0042", NULL, NULL,
+                                             &out),
+             CREDITBOOK_RESULT_INVALID_INPUT);
+    creditbook_message *msg = NULL;
+    CHECK_OK(creditbook_book_compose_invoice_email(book, "A-1", invoice, NULL, &msg));
+    creditbook_message_view v;
+    CHECK_OK(creditbook_message_get_view(msg, &v));
+    CHECK(strstr(v.subject, "F-0042") != NULL);
+    creditbook_message_free(msg);
+
+    /* a refusal in the clerk's language, amounts as the statement prints them */
+    op = op_at("c3", utc(2026, 11, 2, 15, 10));
+    CHECK_RC(creditbook_book_charge(book, "A-1", &op, 40000, NULL, NULL, NULL, &out),
+             CREDITBOOK_RESULT_CREDIT_LIMIT_EXCEEDED);
+    char *text = NULL;
+    CHECK_OK(creditbook_book_last_error_localized(book, "fr", &text));
+    CHECK_STR(text, "Limite de crédit dépassée : 380,00\u00a0$ disponible, 400,00\u00a0$ demandé.");
+    creditbook_string_free(text);
+    CHECK_OK(creditbook_book_last_error_localized(book, "en", &text));
+    CHECK_STR(text, "Credit limit exceeded: $380.00 available, $400.00 requested.");
+    creditbook_string_free(text);
+    CHECK(book_error_contains(book, "credit limit exceeded: 380.00 available")); /* logs: English */
+    CHECK_RC(creditbook_book_last_error_localized(book, "it", &text),
+             CREDITBOOK_RESULT_LANGUAGE_NOT_OFFERED);
+    CHECK_RC(creditbook_book_last_error_localized(book, NULL, &text),
+             CREDITBOOK_RESULT_NULL_PARAMETER);
+
+    /* the statement: French words, the link's expiry in the store's time */
+    creditbook_statement_request req;
+    memset(&req, 0, sizeof req);
+    req.from = day(2026, 11, 1);
+    req.to = day(2026, 11, 30);
+    creditbook_statement *st = NULL;
+    /* made 04:30 UTC on December 1st: 23:30 on November 30 in Montreal; valid 30 days */
+    op = op_at("link", utc(2026, 12, 1, 4, 30));
+    CHECK_OK(creditbook_book_statement_with_link(book, "A-1", &req, &op, 1, &st));
+    char *doc = render(st, CREDITBOOK_STATEMENT_FORMAT_TEXT);
+    CHECK(strstr(doc, "Ancienneté du solde") != NULL);
+    CHECK(strstr(doc, "du 1er novembre 2026") != NULL);
+    CHECK(strstr(doc, "Relevé nº") != NULL);
+    CHECK(strstr(doc, "30 décembre 2026 23:30") != NULL);
+    CHECK(strstr(doc, "UTC") == NULL);
+    CHECK(strstr(doc, "F-0042") != NULL && strstr(doc, "S-1001") != NULL);
+    creditbook_string_free(doc);
+    doc = render(st, CREDITBOOK_STATEMENT_FORMAT_UBL);
+    CHECK(strstr(doc, "<cbc:ExpiryTime>23:30:00-05:00</cbc:ExpiryTime>") != NULL);
+    creditbook_string_free(doc);
+
+    /* a corrected statement is sent again; the same one once; Message-ID in the store's domain */
+    creditbook_message *first = NULL, *again = NULL, *corrected = NULL;
+    CHECK_OK(creditbook_book_compose_statement_email(book, st, NULL, &first));
+    CHECK_OK(creditbook_book_compose_statement_email(book, st, NULL, &again));
+    bool already = false;
+    CHECK_OK(creditbook_book_send(book, first, AT, NULL, &already));
+    CHECK(!already);
+    CHECK_OK(creditbook_book_send(book, again, AT, NULL, &already));
+    CHECK(already && ml.sent == 1);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_OK(creditbook_message_to_rfc5322(first, AT, &bytes, &len));
+    char *header = malloc(len + 1);
+    memcpy(header, bytes, len);
+    header[len] = '\0';
+    CHECK(strstr(header, "@lapointe.example>") != NULL);
+    free(header);
+    creditbook_bytes_free(bytes, len);
+    creditbook_statement_free(st);
+    int64_t amount_due = 5000;
+    req.amount_due = &amount_due;
+    CHECK_OK(creditbook_book_statement(book, "A-1", &req, &st));
+    CHECK_OK(creditbook_book_compose_statement_email(book, st, NULL, &corrected));
+    CHECK_OK(creditbook_book_send(book, corrected, AT, NULL, &already));
+    CHECK(!already && ml.sent == 2);
+    creditbook_message *other = NULL;
+    CHECK_OK(creditbook_book_compose_statement_email(book, st, "comptable@example.com", &other));
+    CHECK_OK(creditbook_book_send(book, other, AT, NULL, &already));
+    CHECK(!already && ml.sent == 3);
+    CHECK_STR(ml.to, "comptable@example.com");
+    creditbook_message_free(first);
+    creditbook_message_free(again);
+    creditbook_message_free(corrected);
+    creditbook_message_free(other);
+    creditbook_statement_free(st);
+
+    /* money received is never refused: a deposit request expires, its late payment is a deposit */
+    creditbook_payment_link *link = NULL;
+    const int64_t made = utc(2026, 11, 3, 15, 0);
+    op = op_at("dep-1", made);
+    CHECK_OK(creditbook_book_payment_link(book, "A-1", &op, 3000, CREDITBOOK_LINK_PURPOSE_DEPOSIT,
+                                          "S-9", &link));
+    const int64_t expiry = made + 14 * DAY_SECONDS;
+    CHECK(link->expires_at == expiry);
+    creditbook_link_status status = CREDITBOOK_LINK_STATUS_PAID;
+    CHECK_OK(creditbook_book_payment_link_status(book, "A-1", link->reference, expiry - 60, &status));
+    CHECK(status == CREDITBOOK_LINK_STATUS_PENDING);
+    CHECK_OK(creditbook_book_payment_link_status(book, "A-1", link->reference, expiry, &status));
+    CHECK(status == CREDITBOOK_LINK_STATUS_EXPIRED);
+    CHECK_RC(creditbook_book_payment_link_status(book, "A-1", "A-1-nope", expiry, &status),
+             CREDITBOOK_RESULT_UNKNOWN_PAYMENT_LINK);
+    creditbook_confirmation conf;
+    memset(&conf, 0, sizeof conf);
+    CHECK_OK(creditbook_book_confirm_online_payment(book, "A-1", "pp_late", 2500, expiry + 3600,
+                                                    link->reference, &conf));
+    CHECK(!conf.outcome.replayed && conf.outcome.credit_change == 2500);
+    creditbook_activity *a = NULL;
+    uint32_t kind = CREDITBOOK_ENTRY_TYPE_DEPOSIT;
+    CHECK_OK(creditbook_book_activity(book, "A-1", day(2026, 1, 1), day(2026, 12, 31), &kind, 1, &a));
+    CHECK(a->len == 1);
+    CHECK(a->items[0].unusual ==
+          (CREDITBOOK_UNUSUAL_AMOUNT_DIFFERS | CREDITBOOK_UNUSUAL_LINK_EXPIRED));
+    creditbook_activity_free(a);
+    kind = CREDITBOOK_ENTRY_TYPE_CHARGE;
+    CHECK_OK(creditbook_book_activity(book, "A-1", day(2026, 1, 1), day(2026, 12, 31), &kind, 1, &a));
+    CHECK(a->len == 1 && a->items[0].invoice_number != NULL);
+    CHECK_STR(a->items[0].invoice_number, "F-0042");
+    creditbook_activity_free(a);
+    creditbook_payment_link_free(link);
+    creditbook_book_free(book);
+}
+
 void test_outreach(void) {
+    test_what_the_clerk_and_the_customer_see();
     test_message_settings();
     test_ports_are_checked();
     test_statement_emailed_and_paid();
