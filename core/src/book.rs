@@ -169,15 +169,7 @@ impl<S: Store> Book<S> {
     /// store does not print in is `LanguageNotOffered`. The error's `Display` stays English, for
     /// logs.
     pub fn localize_error(&self, error: &Error, language: &str) -> Result<String> {
-        let settings = &self.settings;
-        let language = settings.pick_language(Some(language), None)?;
-        let loc = crate::i18n::Localizer::new(
-            language,
-            settings.country().as_deref(),
-            settings.currency,
-            settings.statements.currency_display,
-        )?;
-        Ok(loc.error(error))
+        self.settings.localize_error(error, language)
     }
 
     /// The host's store.

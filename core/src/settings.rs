@@ -278,6 +278,18 @@ impl StoreSettings {
             .unwrap_or(self.statements.language))
     }
 
+    /// An error's message in one of the store's languages (see [`crate::Book::localize_error`]).
+    pub fn localize_error(&self, error: &Error, language: &str) -> Result<String> {
+        let language = self.pick_language(Some(language), None)?;
+        let loc = crate::i18n::Localizer::new(
+            language,
+            self.country().as_deref(),
+            self.currency,
+            self.statements.currency_display,
+        )?;
+        Ok(loc.error(error))
+    }
+
     /// Checks the settings that public fields could have made inconsistent.
     pub fn validate(&self) -> Result<()> {
         if self.policies.over_limit_tolerance_percent < Decimal::ZERO

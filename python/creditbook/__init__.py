@@ -6,6 +6,7 @@ emailed through the host's mailer with "Pay online" links from the host's paymen
 Money is `decimal.Decimal` (or `int`), instants are timezone-aware datetimes, dates are `date`s.
 """
 
+from creditbook import _creditbook as _native
 from creditbook._creditbook import AccountArchived as AccountArchived
 from creditbook._creditbook import AccountExists as AccountExists
 from creditbook._creditbook import AccountOnHold as AccountOnHold
@@ -97,3 +98,14 @@ PERMISSIONS = frozenset(
     }
 )
 """The permission names an `Actor` can be granted."""
+
+
+def _localized(self: CreditbookError, language: str) -> str:
+    """The error's message in one of the store's languages (`"fr"`), for the clerk: amounts in
+    the store's currency as its statements print them. `str(error)` stays English, for logs.
+    Errors raised outside a Book (building settings) have no store to speak for: their English
+    message. A language the store does not print in raises `LanguageNotOffered`."""
+    return _native._localize_error(self, language)
+
+
+CreditbookError.localized = _localized  # type: ignore[attr-defined]

@@ -90,6 +90,8 @@ __all__ = [
     "AccountStatus",
     "_force_panic",
     "_raise_sample",
+    "_localize_error",
+    "_CoreError",
 ]
 
 __version__: Final[str]
@@ -1110,6 +1112,9 @@ class Book:
 class CreditbookError(Exception):
     code: int
     message: str
+    def localized(self, language: str) -> str:
+        """The message in one of the store's languages (`"fr"`), amounts as its statements
+        print them; `str(error)` stays English, for logs."""
 
 class InternalError(CreditbookError):
     """A Rust panic inside creditbook, caught at the boundary (`.code` is 0)."""
@@ -1273,4 +1278,7 @@ class Conflict(Exception):
 # Test support (not part of the API): raise the exception of a core error code; panic inside a
 # core call.
 def _raise_sample(code: int) -> None: ...
+def _localize_error(err: CreditbookError, language: str) -> str: ...
+@final
+class _CoreError: ...
 def _force_panic() -> None: ...

@@ -13,7 +13,7 @@ use pyo3::types::PyList;
 use smol_str::SmolStr;
 
 use crate::convert;
-use crate::errors::{self, enter, enter_with_causes, PortCauses};
+use crate::errors::{self, PortCauses};
 use crate::outreach::{
     PyAutomation, PyConfirmed, PyMessage, PyPaymentLink, PyReminderDue, PySendResult, PySent,
 };
@@ -41,6 +41,35 @@ impl PyBook {
         self.book.settings().currency
     }
 
+    /// [`errors::enter`] on this book: a refusal carries the store's settings, so that
+    /// `localized()` speaks the store's languages and prints its currency.
+    fn enter<T, F>(&self, py: Python<'_>, f: F) -> PyResult<T>
+    where
+        F: FnOnce() -> Result<T, Error> + Send,
+        T: Send,
+    {
+        errors::enter(py, f).map_err(|e| self.with_store(py, e))
+    }
+
+    /// [`errors::enter_with_causes`] on this book (see [`PyBook::enter`]).
+    fn enter_with_causes<T, F>(&self, py: Python<'_>, f: F) -> PyResult<(T, PortCauses)>
+    where
+        F: FnOnce() -> Result<T, Error> + Send,
+        T: Send,
+    {
+        errors::enter_with_causes(py, f).map_err(|e| self.with_store(py, e))
+    }
+
+    fn with_store(&self, py: Python<'_>, e: PyErr) -> PyErr {
+        let settings = crate::settings::PyStoreSettings {
+            inner: self.book.settings().clone(),
+        };
+        if let Ok(held) = Py::new(py, settings) {
+            let _ = e.value(py).setattr("_settings", held);
+        }
+        e
+    }
+
     fn today(&self) -> NaiveDate {
         self.book.settings().local_date(crate::convert::now())
     }
@@ -58,7 +87,7 @@ impl PyBook {
         command: Command,
         kind: OutcomeKind,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let outcome = enter(py, || self.book.execute(account, &op, &command))?;
+        let outcome = self.enter(py, || self.book.execute(account, &op, &command))?;
         PyOutcome::create(py, outcome, self.currency(), kind)
     }
 }
@@ -506,7 +535,7 @@ impl PyBook {
     ) -> PyResult<rust_decimal::Decimal> {
         let due = convert::money("sale_due", sale_due, self.currency())?;
         let at = convert::instant_or_now("at", at)?;
-        enter(py, || self.book.max_charge(&account, due, at))
+        self.enter(py, || self.book.max_charge(&account, due, at))
     }
 
     /// Records a payment, allocated oldest due date first or to `invoices` in order; any excess
@@ -731,7 +760,7 @@ impl PyBook {
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyAccountSummary> {
         let as_of = self.as_of(as_of)?;
-        let inner = enter(py, || self.book.summary(&account, as_of))?;
+        let inner = self.enter(py, || self.book.summary(&account, as_of))?;
         Ok(PyAccountSummary { inner })
     }
 
@@ -758,7 +787,7 @@ impl PyBook {
             sort: parse_word("sort", sort, SORT_KEYS)?.unwrap_or_default(),
             descending,
         };
-        let rows = enter(py, || self.book.accounts(&query))?;
+        let rows = self.enter(py, || self.book.accounts(&query))?;
         PyList::new(py, rows.into_iter().map(|inner| PyAccountSummary { inner }))
     }
 
@@ -783,7 +812,7 @@ impl PyBook {
                     .push(EntryType::from_name(&name).map_err(errors::core)?);
             }
         }
-        let lines = enter(py, || self.book.activity(&account, &query))?;
+        let lines = self.enter(py, || self.book.activity(&account, &query))?;
         let cur = self.currency();
         let out = PyList::empty(py);
         for line in lines {
@@ -794,7 +823,7 @@ impl PyBook {
 
     /// Every entry of the account, in ledger order.
     fn entries<'py>(&self, py: Python<'py>, account: String) -> PyResult<Bound<'py, PyList>> {
-        let entries = enter(py, || self.book.entries(&account))?;
+        let entries = self.enter(py, || self.book.entries(&account))?;
         let cur = Some(self.currency());
         PyList::new(py, entries.into_iter().map(|e| PyEntry::new(e, cur)))
     }
@@ -808,7 +837,7 @@ impl PyBook {
         as_of: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let as_of = self.as_of(as_of)?;
-        let rows = enter(py, || self.book.open_invoices(&account, as_of))?;
+        let rows = self.enter(py, || self.book.open_invoices(&account, as_of))?;
         PyList::new(py, rows.into_iter().map(|inner| PyOpenInvoice { inner }))
     }
 
@@ -821,7 +850,7 @@ impl PyBook {
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyAging> {
         let as_of = self.as_of(as_of)?;
-        let inner = enter(py, || self.book.aging(&account, as_of))?;
+        let inner = self.enter(py, || self.book.aging(&account, as_of))?;
         Ok(PyAging { inner })
     }
 
@@ -853,7 +882,7 @@ impl PyBook {
             language,
             number,
         )?;
-        let st = enter(py, || self.book.statement(&account, &request))?;
+        let st = self.enter(py, || self.book.statement(&account, &request))?;
         Ok(PyStatement::new(st))
     }
 
@@ -921,7 +950,7 @@ impl PyBook {
         if let Some(a) = actor {
             op = op.by(a.inner.clone());
         }
-        let inner = enter(py, || self.book.payment_link(&account, &op, money, purpose))?;
+        let inner = self.enter(py, || self.book.payment_link(&account, &op, money, purpose))?;
         Ok(PyPaymentLink {
             inner,
             currency: cur,
@@ -940,7 +969,7 @@ impl PyBook {
     ) -> PyResult<Vec<PyPaymentLink>> {
         let at = convert::instant("at", at)?;
         let cur = self.currency();
-        let links = enter(py, || self.book.payment_links(&account, at))?;
+        let links = self.enter(py, || self.book.payment_links(&account, at))?;
         Ok(links
             .into_iter()
             .map(|l| PyPaymentLink {
@@ -990,7 +1019,7 @@ impl PyBook {
             number,
         )?;
         let op = operation(op_id, at, actor)?;
-        let st = enter(py, || {
+        let st = self.enter(py, || {
             self.book
                 .statement_with_link(&account, &request, &op, with_link)
         })?;
@@ -1010,7 +1039,7 @@ impl PyBook {
     ) -> PyResult<PyMessage> {
         let to = opt_text("to", to)?;
         let st = statement.inner();
-        let m = enter(py, || self.book.compose_statement_email(st, to.as_deref()))?;
+        let m = self.enter(py, || self.book.compose_statement_email(st, to.as_deref()))?;
         Ok(PyMessage::new(m))
     }
 
@@ -1025,7 +1054,7 @@ impl PyBook {
     ) -> PyResult<PyMessage> {
         let invoice = convert::count("invoice", invoice)?;
         let to = opt_text("to", to)?;
-        let m = enter(py, || {
+        let m = self.enter(py, || {
             self.book
                 .compose_invoice_email(&account, invoice, to.as_deref())
         })?;
@@ -1045,7 +1074,7 @@ impl PyBook {
     ) -> PyResult<PySent> {
         let at = convert::instant_or_now("at", at)?;
         let m = message.inner();
-        let sent = enter(py, || self.book.send(m, at))?;
+        let sent = self.enter(py, || self.book.send(m, at))?;
         Ok(PySent::new(sent))
     }
 
@@ -1072,7 +1101,7 @@ impl PyBook {
             at: convert::instant("at", at)?,
             link: opt_text("link", link)?,
         };
-        let (c, mut causes) = enter_with_causes(py, || {
+        let (c, mut causes) = self.enter_with_causes(py, || {
             self.book.confirm_online_payment(&account, &confirmation)
         })?;
         let replayed = c.outcome.replayed;
@@ -1092,7 +1121,7 @@ impl PyBook {
         day: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let day = convert::opt_date("day", day)?.unwrap_or_else(|| self.today());
-        let rows = enter(py, || self.book.reminders_due(day))?;
+        let rows = self.enter(py, || self.book.reminders_due(day))?;
         let out = PyList::empty(py);
         for r in rows {
             out.append(PyReminderDue::create(py, r)?)?;
@@ -1111,7 +1140,8 @@ impl PyBook {
     ) -> PyResult<Bound<'py, PyList>> {
         let day = convert::opt_date("day", day)?.unwrap_or_else(|| self.today());
         let at = convert::instant_or_now("at", at)?;
-        let (rows, mut causes) = enter_with_causes(py, || self.book.send_reminders(day, at))?;
+        let (rows, mut causes) =
+            self.enter_with_causes(py, || self.book.send_reminders(day, at))?;
         let out = PyList::empty(py);
         for (r, sent) in rows {
             let r = PyReminderDue::create(py, r)?;
@@ -1134,14 +1164,14 @@ impl PyBook {
     ) -> PyResult<Bound<'py, PyList>> {
         let day = convert::opt_date("day", day)?.unwrap_or_else(|| self.today());
         let at = convert::instant_or_now("at", at)?;
-        let rows = enter(py, || self.book.statements_due(day, at))?;
+        let rows = self.enter(py, || self.book.statements_due(day, at))?;
         PyList::new(py, rows.into_iter().map(PyStatement::new))
     }
 
     /// Reminders and the statement schedule in force (from the settings until changed).
     #[getter]
     fn automation(&self, py: Python<'_>) -> PyResult<PyAutomation> {
-        let inner = enter(py, || self.book.automation())?;
+        let inner = self.enter(py, || self.book.automation())?;
         Ok(PyAutomation { inner })
     }
 
@@ -1158,7 +1188,7 @@ impl PyBook {
     ) -> PyResult<()> {
         let a = automation.inner.clone();
         let op = operation(op_id, at, Some(actor))?;
-        enter(py, || self.book.set_automation(&op, a).map(|_| ()))
+        self.enter(py, || self.book.set_automation(&op, a).map(|_| ()))
     }
 }
 

@@ -332,6 +332,52 @@ enum Field {
 
 /// The core error as a Python exception of its family, with `.code`, `.message` and its figures.
 pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
+    let core = e.clone();
+    let err = to_py_fields(py, e);
+    // The core error itself, so that `localized()` can put it in the clerk's language.
+    if let Ok(held) = Py::new(py, CoreError { inner: core }) {
+        let _ = err.value(py).setattr("_error", held);
+    }
+    err
+}
+
+/// The core's error, held (hidden) by each exception it became.
+#[pyclass(frozen, module = "creditbook", name = "_CoreError")]
+pub struct CoreError {
+    pub inner: Error,
+}
+
+/// `CreditbookError.localized(language)`: the error's message in one of the store's languages,
+/// amounts in the store's currency as its statements print them. Errors raised outside a Book
+/// (building settings) have no store to speak for: their English message.
+#[pyfunction]
+pub fn _localize_error(err: &Bound<'_, PyAny>, language: &str) -> PyResult<String> {
+    let message = || -> PyResult<String> { Ok(err.str()?.to_string()) };
+    let Ok(held) = err.getattr("_error") else {
+        return message();
+    };
+    let Ok(core) = held.cast::<CoreError>() else {
+        return message();
+    };
+    let Ok(settings) = err.getattr("_settings") else {
+        return message();
+    };
+    let Ok(settings) = settings.cast::<crate::settings::PyStoreSettings>() else {
+        return message();
+    };
+    settings
+        .get()
+        .inner
+        .localize_error(&core.get().inner, language)
+        .map_err(core_err)
+}
+
+fn core_err(e: Error) -> PyErr {
+    Python::attach(|py| to_py(py, e))
+}
+
+/// The core error as a Python exception of its family, with its figures.
+fn to_py_fields(py: Python<'_>, e: Error) -> PyErr {
     use Field::*;
     let code = e.code();
     let message = e.to_string();
