@@ -205,7 +205,7 @@ fn record_account(job: &Job<'_>, lines: &[(u32, &str)]) -> Result<(SmolStr, usiz
         last = line as usize;
         let row = parse_entry_line(text, job.cad).map_err(|e| (last, e.to_string()))?;
         if account.is_empty() {
-            open_account(&job.book, &row).map_err(|e| (last, e.to_string()))?;
+            open_account(job, &row).map_err(|e| (last, e.to_string()))?;
             account = SmolStr::new(row.account);
         }
         let mut op = Operation::new(row.op_id.clone(), row.at);
@@ -223,13 +223,12 @@ fn record_account(job: &Job<'_>, lines: &[(u32, &str)]) -> Result<(SmolStr, usiz
 }
 
 fn open_account(
-    book: &Book,
+    job: &Job<'_>,
     row: &EntryLine<'_>,
 ) -> Result<creditbook::Outcome, creditbook::Error> {
-    book.open_account(
+    job.book.open_account(
         row.account,
-        &Operation::new(format!("open-{}", row.account), row.at)
-            .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
+        &Operation::new(format!("open-{}", row.account), row.at).by(job.importer.clone()),
         OpenAccount {
             customer: Customer::new(row.account, row.account),
             credit_limit: Some(CreditLimit::Unlimited),
@@ -344,7 +343,10 @@ fn run(args: Args) -> Result<(), String> {
     let job = Job {
         cad: settings.currency,
         book: Book::new(settings),
+        // The run replays history the tills decided: it opens the accounts it meets (granting
+        // credit) and records refunds and corrections.
         importer: Actor::new("month-end")
+            .with(Permission::CreditLimit)
             .with(Permission::CreditAccountRefund)
             .with(Permission::AdjustBalance),
         request,

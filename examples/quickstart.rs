@@ -324,6 +324,18 @@ fn main() -> Result<(), Error> {
             gagnon_link = st.payment_link.clone();
         }
     }
+    // Marie calls: she will pay half now. The clerk corrects the amount due and sends again:
+    // another message (its content differs), so it goes out; pressing Send twice does not.
+    let mut corrected = november.clone();
+    corrected.amount_due = Some(money("100.00")?.amount);
+    let st = book.statement("C-1", &corrected)?;
+    let message = book.compose_statement_email(&st, None)?;
+    let first = book.send(&message, dec1)?;
+    let twice = book.send(&message, dec1)?;
+    println!(
+        "C-1: corrected statement (amount due {}) sent again: delivered = {}, pressed twice: already delivered = {}",
+        st.amount_due, !first.already_delivered, twice.already_delivered
+    );
     let outbox = outbox.canonicalize().unwrap_or(outbox);
     println!(
         "The messages are in {}/ (open them in any mail client).",
@@ -372,6 +384,52 @@ fn main() -> Result<(), Error> {
                     .join("\n")
             );
         }
+    }
+
+    // A layaway: a deposit request for sale S-1010, which expires after 14 days. Marie pays
+    // through it three weeks later: money received is never refused. It is recorded as the
+    // deposit it was asked for, flagged, and the store's notice says so.
+    let asked = book.payment_link(
+        "C-1",
+        &Operation::new("layaway-S-1010", dec1),
+        money("40.00")?,
+        creditbook::LinkPurpose::Deposit {
+            sale: "S-1010".into(),
+        },
+    )?;
+    let late = dec1 + chrono::Duration::days(21);
+    let status = book
+        .payment_links("C-1", late)?
+        .into_iter()
+        .find(|l| l.record.reference == asked.record.reference)
+        .map(|l| l.status.as_str());
+    let paid = book.confirm_online_payment(
+        "C-1",
+        &creditbook::OnlinePaymentConfirmation {
+            provider_payment_id: "pp_20261222_0007".into(),
+            amount: money("40.00")?,
+            at: late,
+            link: Some(asked.record.reference.to_string()),
+        },
+    )?;
+    let flags: Vec<&str> = match &paid.outcome.entry().kind {
+        creditbook::EntryKind::Deposit {
+            online: Some(o), ..
+        } => o.unusual.iter().map(|u| u.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    println!(
+        "\nDeposit request for S-1010 ({} on December 22): paid late, recorded as a deposit \
+         flagged {:?}; store credit now {}.",
+        status.unwrap_or("unknown"),
+        flags,
+        book.summary("C-1", date(12, 22))?.credit_balance
+    );
+    if let Some((notice, _)) = paid.notice {
+        println!(
+            "Notice to the store: {}",
+            notice.text.lines().nth(2).unwrap_or("")
+        );
     }
     Ok(())
 }

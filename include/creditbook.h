@@ -666,9 +666,13 @@ enum creditbook_entry_type
    */
   CREDITBOOK_ENTRY_TYPE_PAYMENT_LINK_CANCELLED = 16,
   /**
-   * A message was sent (or its delivery failed).
+   * A message was sent (or its delivery failed, or it is being sent: the claim).
    */
   CREDITBOOK_ENTRY_TYPE_MESSAGE_SENT = 17,
+  /**
+   * The store's automation changed (the book's own ledger).
+   */
+  CREDITBOOK_ENTRY_TYPE_AUTOMATION_CHANGED = 18,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -33,7 +33,8 @@ fn main() {
         let cad = book.settings().currency;
         book.open_account(
             "C-1",
-            &Operation::new("open", at),
+            &Operation::new("open", at)
+                .by(creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit)),
             OpenAccount {
                 customer: Customer::new("c1", "Bench Customer"),
                 credit_limit: Some(CreditLimit::Amount(Decimal::new(1_000_000_000_000_000, 2))),

@@ -408,17 +408,19 @@ pub extern "C" fn creditbook_book_charge(
     override_reason: *const c_char,
     outcome_out: *mut creditbook_outcome,
 ) -> creditbook_result {
-    creditbook_book_charge_numbered(
-        book,
-        account,
-        op,
-        amount,
-        sale,
-        std::ptr::null(),
-        due_date,
-        override_reason,
-        outcome_out,
-    )
+    ffi_panic_boundary!({
+        creditbook_book_charge_numbered(
+            book,
+            account,
+            op,
+            amount,
+            sale,
+            std::ptr::null(),
+            due_date,
+            override_reason,
+            outcome_out,
+        )
+    })
 }
 
 /// `creditbook_book_charge` with the host's own invoice number, unique within the account

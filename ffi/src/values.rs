@@ -509,8 +509,10 @@ pub enum creditbook_entry_type {
     PaymentLinkCreated = 15,
     /// A payment link was cancelled.
     PaymentLinkCancelled = 16,
-    /// A message was sent (or its delivery failed).
+    /// A message was sent (or its delivery failed, or it is being sent: the claim).
     MessageSent = 17,
+    /// The store's automation changed (the book's own ledger).
+    AutomationChanged = 18,
 }
 
 // In the core's `EntryType::ALL` order: a C number is an index into it.
@@ -533,6 +535,7 @@ c_enum!(
     PaymentLinkCreated,
     PaymentLinkCancelled,
     MessageSent,
+    AutomationChanged,
 );
 
 impl From<EntryType> for creditbook_entry_type {

@@ -16,7 +16,11 @@ pub fn run(data: &[u8]) {
     let settings = StoreSettings::new("Fuzz", "CAD", "UTC").unwrap();
     let cad = Currency::from_code("CAD").unwrap();
     let book = Book::new(settings);
-    let importer = Actor::new("import").with(Permission::AdjustBalance);
+    // The import replays history: it opens the accounts it meets (granting credit) and records
+    // corrections.
+    let importer = Actor::new("import")
+        .with(Permission::AdjustBalance)
+        .with(Permission::CreditLimit);
     for line in text.lines().take(64) {
         match parse_entry_line(line, cad) {
             Ok(row) => {
@@ -55,7 +59,7 @@ fn record(book: &Book, importer: &Actor, row: &creditbook::import::EntryLine<'_>
             credit_limit: Some(CreditLimit::Unlimited),
             terms: None,
         };
-        let op = Operation::new(format!("open-{}", row.account), row.at);
+        let op = Operation::new(format!("open-{}", row.account), row.at).by(importer.clone());
         if let Err(e) = book.open_account(row.account, &op, open) {
             return typed(&e);
         }

@@ -39,7 +39,9 @@ fn ledger() -> Book {
         credit_limit: Some(CreditLimit::Amount(Decimal::new(500_000, 2))),
         terms: None,
     };
-    book.open_account(ACCOUNT, &op("o1", 0), open).unwrap();
+    let manager = creditbook::Actor::new("manager").with(creditbook::Permission::CreditLimit);
+    book.open_account(ACCOUNT, &op("o1", 0).by(manager), open)
+        .unwrap();
     let money = |minor: i64| Money::from_minor(minor, cad);
     book.charge(
         ACCOUNT,
