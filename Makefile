@@ -35,7 +35,8 @@ month-end:
 	CARGO="$(CARGO)" tests/month_end/check.sh
 
 ## make python: the Python package built into .venv (as `pip install ./python` does), its pytest
-## suite, the stub check (mypy stubtest) and the back-office example on a sqlite3 store
+## suite, the stub check (mypy stubtest), the back-office example on the SQLite store and the
+## host-written store example (over sqlite3)
 python:
 	CARGO="$(CARGO)" python/check.sh test
 

@@ -3,8 +3,8 @@
  * \brief creditbook: customer credit accounts for point-of-sale systems, for C and C++.
  *
  * Conventions (README.md, "C API", says more):
- * - Handles (creditbook_settings, creditbook_book, creditbook_statement, creditbook_message) are
- *   opaque, made by a
+ * - Handles (creditbook_settings, creditbook_book, creditbook_statement, creditbook_message,
+ *   creditbook_sqlite_store) are opaque, made by a
  *   function that writes them to an out-parameter and released by their _free function; _free of
  *   NULL is a no-op.
  * - Every fallible function returns a creditbook_result: 0 (CREDITBOOK_RESULT_OK) or a stable
@@ -948,6 +948,34 @@ typedef uint32_t creditbook_statement_format;
 #endif // __cplusplus
 
 /**
+ * How durable each recorded operation is (`creditbook_sqlite_store_open_with`).
+ */
+enum creditbook_sqlite_synchronous
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Every operation is fsynced before the call returns: an acknowledged operation survives a
+   * crash of the process, of the operating system and a power loss. The default.
+   */
+  CREDITBOOK_SQLITE_SYNCHRONOUS_FULL = 0,
+  /**
+   * Fsynced only at checkpoints: an acknowledged operation survives the process being killed,
+   * but the last ones before a power loss or an OS crash may be missing (never half of one).
+   * Many times faster.
+   */
+  CREDITBOOK_SQLITE_SYNCHRONOUS_NORMAL = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum creditbook_sqlite_synchronous creditbook_sqlite_synchronous;
+#else
+typedef uint32_t creditbook_sqlite_synchronous;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * One store's customer accounts (a `Book` inside) over the host's store or the embedded
  * in-memory one. Made by `creditbook_book_new`, released by `creditbook_book_free`.
  *
@@ -985,6 +1013,18 @@ typedef struct creditbook_message creditbook_message;
  * from it (`creditbook_book_new` copies it).
  */
 typedef struct creditbook_settings creditbook_settings;
+
+/**
+ * A creditbook store in one SQLite file (WAL mode), opened by `creditbook_sqlite_store_open`,
+ * released by `creditbook_sqlite_store_free`. Give it to `creditbook_book_new_sqlite`; several
+ * books, on several threads, may share one store. Each book keeps the file open until it is
+ * freed too: the store handle may be freed as soon as the books are made.
+ *
+ * Several processes may open the same file (on one machine, on a local disk): an operation
+ * another process recorded first makes this one catch up and decide again. docs/stores.md says
+ * what is guaranteed, how the file is backed up, and its schema.
+ */
+typedef struct creditbook_sqlite_store creditbook_sqlite_store;
 
 /**
  * A computed statement (a `Statement` inside). Made by `creditbook_book_statement`, released by
@@ -2492,6 +2532,50 @@ creditbook_result creditbook_settings_set_message_addresses(struct creditbook_se
  * request (14) stay valid.
  */
 creditbook_result creditbook_settings_set_payment_links(struct creditbook_settings *settings, int64_t max, uint32_t link_days, uint32_t deposit_request_days);
+
+/**
+ * Opens the creditbook store in the SQLite file at `path` (UTF-8), creating the file when it does
+ * not exist, with the defaults: `CREDITBOOK_SQLITE_SYNCHRONOUS_FULL`, a 5 s busy timeout. A file
+ * of an older schema is migrated; a file that is not a creditbook database, of a newer schema or
+ * read-only is refused and left untouched. On success writes a new handle to `*store_out`
+ * (release it with `creditbook_sqlite_store_free`).
+ *
+ * A failure is `CREDITBOOK_RESULT_STORE_FAILED` (`NULL_PARAMETER`, `INVALID_UTF8` for bad
+ * arguments). There is no handle yet to keep its message: `error_out` (NULL: not wanted)
+ * receives it, a new string to release with `creditbook_string_free`, written only on failure
+ * (and left as it was on success). The message holds the reason's number: "store failed (code
+ * 26): <path> is not a creditbook database: ..." (26: not a creditbook file, 17: a newer schema,
+ * 8: read-only, else SQLite's extended result code with its message).
+ */
+creditbook_result creditbook_sqlite_store_open(const char *path, struct creditbook_sqlite_store **store_out, char **error_out);
+
+/**
+ * `creditbook_sqlite_store_open` with options: `synchronous` (a `creditbook_sqlite_synchronous`)
+ * and `busy_timeout_ms`, how long a call waits for another process holding the write lock
+ * before SQLite answers busy (retried a few times, then the operation fails with
+ * `STORE_FAILED`, SQLite's code 5 in the message; nothing recorded). Everything else as there:
+ * `error_out` (NULL: not wanted) receives the reason of a failure; an unknown `synchronous` is
+ * `INVALID_ENUM`, before the file is touched.
+ */
+creditbook_result creditbook_sqlite_store_open_with(const char *path, uint32_t synchronous, uint32_t busy_timeout_ms, struct creditbook_sqlite_store **store_out, char **error_out);
+
+/**
+ * Releases a store handle. NULL is a no-op; never release twice. Books made over it keep
+ * working (they hold the file open until they are freed).
+ */
+void creditbook_sqlite_store_free(struct creditbook_sqlite_store *store);
+
+/**
+ * Makes a book over a SQLite store, as `creditbook_book_new_with_ports` does over the host's
+ * callbacks: from the store's settings (copied) and `store` (shared: the book keeps the file
+ * open until the book is freed), with the host's mailer and payment provider (each copied).
+ * `mailer` and `payment_provider` may be NULL: none (what needs one fails with
+ * `CREDITBOOK_RESULT_PORT_MISSING`). On success writes a new handle to `*book_out` (release it
+ * with `creditbook_book_free`). Refusals are kept as the settings' last error. Once made, a SQLite failure fails
+ * an operation with `CREDITBOOK_RESULT_STORE_FAILED` and SQLite's extended result code in the
+ * book's last error ("store failed (code 778): disk I/O error"); nothing is recorded.
+ */
+creditbook_result creditbook_book_new_sqlite(const struct creditbook_settings *settings, const struct creditbook_sqlite_store *store, const struct creditbook_mailer_callbacks *mailer, const struct creditbook_payment_provider_callbacks *payment_provider, struct creditbook_book **book_out);
 
 /**
  * Computes a statement of the account for `request` and writes a new handle to

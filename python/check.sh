@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make python / make bench: builds the Python package `creditbook` into the project venv .venv
 # (created when missing) and runs its checks: pytest (python/tests, warnings are errors), the
-# stub check (mypy's stubtest, no allowlist needed), and the back-office example. With `bench`,
+# stub check (mypy's stubtest, no allowlist needed), and the examples (the back office on the
+# SQLite store, a host-written store over sqlite3). With `bench`,
 # runs the Python benchmarks instead of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ test)
     "$PY" -m mypy.stubtest creditbook._creditbook
     "$PY" -m mypy --strict python/tests examples/python
     "$PY" examples/python/back_office.py
+    "$PY" examples/python/host_store.py
     ;;
 bench)
     "$PY" python/bench/bench_book.py

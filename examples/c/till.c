@@ -1,103 +1,18 @@
-/* A till on creditbook's C API: it keeps the store's accounts in an append-only file through the
- * store callbacks (so they survive restarts), charges a sale to a customer's account, takes a
- * payment, and prints the customer's statement in French.
+/* A till on creditbook's C API: it keeps the store's accounts in one SQLite file (so they survive
+ * restarts, crashes and power cuts), charges a sale to a customer's account, takes a payment, and
+ * prints the customer's statement in French.
  *
  *   cc -std=c99 -D_POSIX_C_SOURCE=200809L till.c $(pkg-config --cflags --libs creditbook) -o till
- *   ./till accounts.log     # run it again: the account picks up where it was
+ *   ./till accounts.sqlite3     # run it again: the account picks up where it was
  *
- * The file holds one line per ledger entry: "<account>\t<seq>\t<record>", where <record> is the
- * entry's persisted JSON (one line, versioned). A real till would use its database, with the
- * append in one transaction; this file is for one till at a time. */
+ * The file is creditbook's SQLite store (docs/stores.md): every operation is committed and fsynced
+ * before the call returns, and two tills may open the same file at once. A host with a database of
+ * its own gives creditbook_book_new its store as callbacks instead (tests/c/memstore.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "creditbook.h"
-
-/* ---- the store: an append-only file ---- */
-
-typedef struct file_store {
-    const char *path;
-} file_store;
-
-/* Calls `line` for each line of the file (none when it does not exist yet); stops early when
- * `line` returns non-zero, and returns that. */
-static int each_line(const char *path, int (*line)(char *account, uint64_t seq, char *record, void *data),
-                     void *data) {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return 0;
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int stop = 0;
-    while (!stop && (len = getline(&buf, &cap, f)) > 0) {
-        if (buf[len - 1] == '\n') buf[--len] = '\0';
-        char *tab1 = strchr(buf, '\t');
-        char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
-        if (tab2 == NULL) continue; /* a torn last line: never written whole, so never appended */
-        *tab1 = *tab2 = '\0';
-        stop = line(buf, strtoull(tab1 + 1, NULL, 10), tab2 + 1, data);
-    }
-    free(buf);
-    fclose(f);
-    return stop;
-}
-
-typedef struct load_job {
-    const char *account;
-    uint64_t after;
-    creditbook_entry_sink *sink;
-    uint64_t version;
-} load_job;
-
-static int load_line(char *account, uint64_t seq, char *record, void *data) {
-    load_job *job = data;
-    if (strcmp(account, job->account) != 0) return 0;
-    job->version = seq;
-    if (seq > job->after && job->sink != NULL &&
-        creditbook_entry_sink_push(job->sink, record, strlen(record)) != CREDITBOOK_RESULT_OK)
-        return 1; /* a record this library cannot read: the load fails */
-    return 0;
-}
-
-static int32_t store_load(void *user_data, const char *account, uint64_t after, creditbook_entry_sink *sink) {
-    file_store *store = user_data;
-    load_job job = {account, after, sink, 0};
-    return each_line(store->path, load_line, &job) ? 1 : CREDITBOOK_STORE_OK;
-}
-
-static int32_t store_append(void *user_data, const char *account, uint64_t expected_version,
-                            const creditbook_record *records, size_t count) {
-    file_store *store = user_data;
-    load_job job = {account, 0, NULL, 0};
-    each_line(store->path, load_line, &job);
-    if (job.version != expected_version) return CREDITBOOK_STORE_CONFLICT;
-    FILE *f = fopen(store->path, "a");
-    if (f == NULL) return 2;
-    for (size_t i = 0; i < count; i++)
-        fprintf(f, "%s\t%llu\t%s\n", account, (unsigned long long)records[i].seq, records[i].text);
-    int failed = fflush(f) != 0;
-    failed |= fclose(f) != 0;
-    return failed ? 3 : CREDITBOOK_STORE_OK;
-}
-
-typedef struct ids_job {
-    creditbook_id_sink *sink;
-} ids_job;
-
-static int id_line(char *account, uint64_t seq, char *record, void *data) {
-    (void)record;
-    ids_job *job = data;
-    if (seq == 1) creditbook_id_sink_push(job->sink, account, strlen(account)); /* opened here */
-    return 0;
-}
-
-static int32_t store_account_ids(void *user_data, creditbook_id_sink *sink) {
-    file_store *store = user_data;
-    ids_job job = {sink};
-    each_line(store->path, id_line, &job);
-    return CREDITBOOK_STORE_OK;
-}
 
 /* ---- the till ---- */
 
@@ -129,17 +44,25 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s DATAFILE\n", argv[0]);
         return 2;
     }
-    file_store file = {argv[1]};
-    creditbook_store_callbacks store = {&file, store_load, store_append, store_account_ids};
+    creditbook_sqlite_store *store = NULL;
+    char *why = NULL;
+    creditbook_result opened = creditbook_sqlite_store_open(argv[1], &store, &why);
+    if (opened != CREDITBOOK_RESULT_OK) {
+        fprintf(stderr, "till: cannot open %s: %s (%s)\n", argv[1], why ? why : "",
+                creditbook_result_name(opened));
+        creditbook_string_free(why);
+        return 1;
+    }
     creditbook_settings *settings = NULL;
     const char *languages[] = {"fr", "en"};
     if (creditbook_settings_new("Quincaillerie Lapointe", "CAD", "America/Montreal", &settings) != 0 ||
         creditbook_settings_set_languages(settings, languages, 2, "fr") != 0 ||
-        creditbook_book_new(settings, &store, &book) != 0) {
+        creditbook_book_new_sqlite(settings, store, NULL, NULL, &book) != 0) {
         fprintf(stderr, "till: cannot set the store up\n");
         return 1;
     }
     creditbook_settings_free(settings);
+    creditbook_sqlite_store_free(store); /* the book keeps the file open until it is freed */
 
     const char *account = "C-100";
     creditbook_summary summary;

@@ -1,8 +1,9 @@
-"""A back office's day with creditbook, on a store written in Python over sqlite3.
+"""A back office's day with creditbook, on its durable store: one SQLite file.
 
-The Book keeps no data of its own here: every entry goes to one sqlite table through
-`SqliteStore`, a creditbook store port (any object with `load`, `append` and `account_ids`).
-The script
+The Book keeps no data of its own here: every entry goes to the file through
+`creditbook.SqliteStore` (WAL, fsynced before each operation is acknowledged; the tills may have
+the same file open). A host that keeps its accounts in its own database writes a store port
+instead: examples/python/host_store.py. The script
 
 1. opens the customers' accounts (once: opening is idempotent by operation id),
 2. imports a CSV of the day's sales, payments and returns from the tills (twice, to show that a
@@ -23,78 +24,14 @@ import argparse
 import csv
 import datetime as dt
 import io
-import sqlite3
 import sys
 import tempfile
-import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import creditbook
-from creditbook import Actor, Book, Conflict, Message, PaymentLinkRequest, StoreSettings
-
-
-class SqliteStore:
-    """A creditbook store port over sqlite3: one table of entries, one row per entry.
-
-    `version` is the entry's number in its account (1, 2, ...), so the primary key
-    `(account, version)` is the optimistic concurrency check: an append at a version someone
-    else already wrote breaks the key, and the whole append is rolled back as a `Conflict`.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        # One connection shared by the Book's callers (tills on several threads): sqlite3
-        # connections are not for concurrent use, so a lock serializes the calls.
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS entries ("
-                " account TEXT NOT NULL,"
-                " version INTEGER NOT NULL,"
-                " record TEXT NOT NULL,"
-                " PRIMARY KEY (account, version)"
-                ") WITHOUT ROWID"
-            )
-
-    def load(self, account: str, after: int) -> list[str]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT record FROM entries WHERE account = ? AND version > ? ORDER BY version",
-                (account, after),
-            ).fetchall()
-        return [r[0] for r in rows]
-
-    def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                (current,) = self._db.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM entries WHERE account = ?", (account,)
-                ).fetchone()
-                if current != expected_version:
-                    raise Conflict(f"{account} is at version {current}, not {expected_version}")
-                self._db.executemany(
-                    "INSERT INTO entries (account, version, record) VALUES (?, ?, ?)",
-                    [(account, expected_version + 1 + i, r) for i, r in enumerate(records)],
-                )
-            except sqlite3.IntegrityError as e:
-                self._db.execute("ROLLBACK")
-                raise Conflict(str(e)) from e
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def account_ids(self) -> list[str]:
-        with self._lock:
-            rows = self._db.execute("SELECT DISTINCT account FROM entries ORDER BY account")
-            return [r[0] for r in rows.fetchall()]
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+from creditbook import Actor, Book, Message, PaymentLinkRequest, SqliteStore, StoreSettings
 
 
 class OutboxMailer:
@@ -243,11 +180,11 @@ def figures(book: Book, as_of: dt.date) -> list[dict[str, object]]:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--db", help="sqlite database file (default: a temporary one)")
+    parser.add_argument("--db", help="creditbook SQLite file (default: a temporary one)")
     parser.add_argument("--out", help="folder for the statements (default: a temporary one)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(args.db) if args.db else Path(tmp) / "back_office.sqlite"
+        db = Path(args.db) if args.db else Path(tmp) / "back_office.sqlite3"
         out = Path(args.out) if args.out else Path(tmp) / "statements"
         month_end = dt.date(2026, 11, 30)
 
@@ -270,8 +207,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(f"Statements for {month_end:%B %Y} in {out}:")
         written = write_statements(book, dt.date(2026, 11, 1), month_end, out)
         before = figures(book, month_end)
-        store.close()
-        del book, store
+        del book, store  # the last reference closes the file
 
         # A restart: a new process would do exactly this.
         store = SqliteStore(db)
@@ -289,7 +225,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         print("The month-end run again, after the restart:")
         write_statements(book, dt.date(2026, 11, 1), month_end, out)
         assert sorted(p.name for p in (out / "outbox").iterdir()) == emailed, "sent twice"
-        store.close()
+        del book, store
         print()
         print(
             f"Restarted on {db.name}: {len(after)} accounts, same figures, "

@@ -141,7 +141,13 @@ pub extern "C" fn creditbook_book_new(
     book_out: *mut *mut creditbook_book,
 ) -> creditbook_result {
     ffi_panic_boundary!(on settings, {
-        new_book(settings, store, std::ptr::null(), std::ptr::null(), book_out)
+        new_book(
+            settings,
+            || callback_store(store),
+            std::ptr::null(),
+            std::ptr::null(),
+            book_out,
+        )
     })
 }
 
@@ -157,14 +163,30 @@ pub extern "C" fn creditbook_book_new_with_ports(
     book_out: *mut *mut creditbook_book,
 ) -> creditbook_result {
     ffi_panic_boundary!(on settings, {
-        new_book(settings, store, mailer, payment_provider, book_out)
+        new_book(
+            settings,
+            || callback_store(store),
+            mailer,
+            payment_provider,
+            book_out,
+        )
     })
 }
 
-/// Makes a book with the ports given (inside the caller's panic boundary).
-fn new_book(
+/// The host's store callbacks (copied) as the book's store; NULL: the embedded in-memory store.
+fn callback_store(store: *const creditbook_store_callbacks) -> FfiResult<HostStore> {
+    // SAFETY: the caller's callbacks, valid or NULL.
+    Ok(match unsafe { store.as_ref() } {
+        None => Box::new(MemoryStore::new()),
+        Some(c) => Box::new(CallbackStore::new(c)?),
+    })
+}
+
+/// Makes a book over the store `store` makes, with the ports given (inside the caller's panic
+/// boundary). Errors, the store's included, are kept as the settings' last error.
+pub(crate) fn new_book(
     settings: *const creditbook_settings,
-    store: *const creditbook_store_callbacks,
+    store: impl FnOnce() -> FfiResult<HostStore>,
     mailer: *const creditbook_mailer_callbacks,
     payment_provider: *const creditbook_payment_provider_callbacks,
     book_out: *mut *mut creditbook_book,
@@ -176,13 +198,9 @@ fn new_book(
     let made = || -> FfiResult<()> {
         let out = out(book_out, "book_out")?;
         s.get().validate()?;
+        let store = store()?;
         // SAFETY: the caller's callbacks, each valid or NULL.
-        let (store, mailer, provider) =
-            unsafe { (store.as_ref(), mailer.as_ref(), payment_provider.as_ref()) };
-        let store = match store {
-            None => Box::new(MemoryStore::new()) as HostStore,
-            Some(c) => Box::new(CallbackStore::new(c)?),
-        };
+        let (mailer, provider) = unsafe { (mailer.as_ref(), payment_provider.as_ref()) };
         let mailer = mailer.map(CallbackMailer::new).transpose()?;
         let provider = provider.map(CallbackProvider::new).transpose()?;
         let mut book = Book::with_store(s.get().clone(), store);

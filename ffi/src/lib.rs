@@ -7,7 +7,9 @@
 //! `amount.rs` (decimal-string helpers), `settings.rs`, `store.rs` (the Store port as callbacks),
 //! `book.rs` (operations), `reads.rs` (figures and lists), `list.rs` (lists owned by the caller),
 //! `statement.rs`, `ports.rs` (the Mailer and PaymentProvider ports as callbacks), `message.rs`
-//! (composed emails, sending), `outreach.rs` (payment links, online payments, reminders). No rule is decided here: every call converts its arguments and calls the core.
+//! (composed emails, sending), `outreach.rs` (payment links, online payments, reminders),
+//! `sqlite.rs` (the SQLite store, feature `sqlite`, on by default). No rule is decided here:
+//! every call converts its arguments and calls the core.
 #![warn(missing_docs)]
 #![allow(clippy::missing_safety_doc)]
 
@@ -23,6 +25,8 @@ mod ports;
 mod reads;
 mod result;
 mod settings;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod statement;
 mod store;
 mod strings;

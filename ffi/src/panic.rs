@@ -77,7 +77,7 @@ pub(crate) use ffi_panic_boundary;
 #[cfg(test)]
 mod tests {
     /// The sources of every module with exported functions.
-    const SOURCES: [(&str, &str); 12] = [
+    const SOURCES: [(&str, &str); 13] = [
         ("amount.rs", include_str!("amount.rs")),
         ("book.rs", include_str!("book.rs")),
         ("lib.rs", include_str!("lib.rs")),
@@ -87,6 +87,7 @@ mod tests {
         ("reads.rs", include_str!("reads.rs")),
         ("result.rs", include_str!("result.rs")),
         ("settings.rs", include_str!("settings.rs")),
+        ("sqlite.rs", include_str!("sqlite.rs")),
         ("statement.rs", include_str!("statement.rs")),
         ("store.rs", include_str!("store.rs")),
         ("strings.rs", include_str!("strings.rs")),

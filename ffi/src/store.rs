@@ -297,6 +297,6 @@ impl Store for CallbackStore {
     }
 }
 
-/// The store a book runs on: the embedded `MemoryStore` or a [`CallbackStore`] (the core's
-/// `Store` for `Box<S>` forwards to either).
+/// The store a book runs on: the embedded `MemoryStore`, a [`CallbackStore`] or (feature
+/// `sqlite`) a shared `SqliteStore` (the core's `Store` for `Box<S>` forwards to any).
 pub(crate) type HostStore = Box<dyn Store>;

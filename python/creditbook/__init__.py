@@ -4,6 +4,9 @@ A `Book` holds one store's accounts: charges within credit limits, payments, dep
 credit, refunds, corrections, figures for any date and statements in the customer's language,
 emailed through the host's mailer with "Pay online" links from the host's payment provider.
 Money is `decimal.Decimal` (or `int`), instants are timezone-aware datetimes, dates are `date`s.
+The entries live in one SQLite file (`Book(settings, store=SqliteStore(path))`), in memory (no
+store: tests), or in the host's own database through any object with `load`, `append` and
+`account_ids` (`StorePort`).
 """
 
 from creditbook import _creditbook as _native
@@ -70,6 +73,7 @@ from creditbook._creditbook import Sent as Sent
 from creditbook._creditbook import Standing as Standing
 from creditbook._creditbook import Statement as Statement
 from creditbook._creditbook import StatementLine as StatementLine
+from creditbook._creditbook import SqliteStore as SqliteStore
 from creditbook._creditbook import StorageError as StorageError
 from creditbook._creditbook import StoreContention as StoreContention
 from creditbook._creditbook import StoreSettings as StoreSettings

@@ -1,6 +1,8 @@
 """Typed surface of the native module `creditbook._creditbook` (checked by mypy's stubtest)."""
 
 import datetime
+import os
+import pathlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Final, Optional, Union, final
@@ -19,6 +21,7 @@ __all__ = [
     "PaymentTerms",
     "Actor",
     "Book",
+    "SqliteStore",
     "Outcome",
     "Charge",
     "Payment",
@@ -787,12 +790,47 @@ class Automation:
     def to_dict(self) -> dict[str, Any]: ...
 
 # ---------------------------------------------------------------------------------------------
+# The SQLite store
+
+@final
+class SqliteStore:
+    """A creditbook store in one SQLite file: `Book(settings, store=SqliteStore(path))`. Safe to
+    share between Books and threads; several processes may open the same file (on one machine).
+    Its calls run in Rust with the GIL released."""
+
+    def __new__(
+        cls,
+        path: Union[str, os.PathLike[str]],
+        *,
+        synchronous: str = "full",
+        busy_timeout: float = 5.0,
+    ) -> SqliteStore:
+        """Opens (creating it when missing) the store in the file at `path`, in WAL mode.
+        `synchronous`: `"full"` (an acknowledged operation survives a power loss) or `"normal"`
+        (survives the process being killed; the last operations before a power loss or an OS
+        crash may be missing). `busy_timeout`: seconds a call waits for another process's write.
+        A file that is not a creditbook database, of a newer schema or read-only raises
+        `StorageError` (`host_code` 26, 17 or 8; SQLite's code otherwise), untouched."""
+        ...
+    @property
+    def path(self) -> pathlib.Path:
+        """The file the store is in."""
+        ...
+    def backup_to(self, target: Union[str, os.PathLike[str]]) -> None:
+        """Writes a consistent copy to `target`, a new file, while Books keep writing."""
+        ...
+    def checkpoint(self) -> None:
+        """Moves the write-ahead log into the database file and truncates it."""
+        ...
+
+# ---------------------------------------------------------------------------------------------
 # The Book
 
 @final
 class Book:
-    """One store's customer accounts, on the embedded in-memory store or on `store`, a Python
-    object with `load`, `append` and `account_ids` (see `creditbook.StorePort`); `mailer` and
+    """One store's customer accounts, on the embedded in-memory store or on `store`: a
+    `SqliteStore`, or a Python object with `load`, `append` and `account_ids` (see
+    `creditbook.StorePort`); `mailer` and
     `payments` are the host's mailer and payment provider (`creditbook.MailerPort`,
     `creditbook.PaymentProviderPort`). Safe to share between threads; every call releases the
     GIL while the core works."""
@@ -801,14 +839,14 @@ class Book:
         cls,
         settings: StoreSettings,
         *,
-        store: Optional[StorePort] = None,
+        store: Union[SqliteStore, StorePort, None] = None,
         mailer: Optional[MailerPort] = None,
         payments: Optional[PaymentProviderPort] = None,
     ) -> Book: ...
     @property
     def settings(self) -> StoreSettings: ...
     @property
-    def store(self) -> Optional[StorePort]: ...
+    def store(self) -> Union[SqliteStore, StorePort, None]: ...
     @property
     def mailer(self) -> Optional[MailerPort]: ...
     @property

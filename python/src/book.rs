@@ -25,7 +25,8 @@ use crate::settings::{PyActor, PyPaymentTerms, PyPostalAddress, PyStoreSettings}
 use crate::statement::PyStatement;
 use crate::store::PyStore;
 
-/// One store's customer accounts, on the embedded in-memory store or on a Python store port.
+/// One store's customer accounts, on the embedded in-memory store, a `SqliteStore` or a Python
+/// store port.
 /// Safe to share between threads.
 #[pyclass(frozen, module = "creditbook", name = "Book")]
 pub struct PyBook {
@@ -144,6 +145,16 @@ fn customer(
     Ok(c)
 }
 
+/// The Book's store for a `store=` argument: a native store (`SqliteStore`), whose calls stay in
+/// Rust, or any Python object with the port's methods.
+fn native_or_port(store: &Bound<'_, PyAny>) -> PyResult<Box<dyn Store>> {
+    #[cfg(feature = "sqlite")]
+    if let Ok(native) = store.cast::<crate::sqlite::PySqliteStore>() {
+        return Ok(Box::new(native.get().shared()));
+    }
+    Ok(Box::new(PyStore::new(store)?))
+}
+
 /// A `credit_limit` argument of `open_account`: omitted (the store's default), or given (`None`:
 /// unlimited, a Decimal: that amount).
 pub enum LimitArg<'py> {
@@ -237,8 +248,8 @@ const DIRECTIONS: &[(&str, Direction)] =
 
 #[pymethods]
 impl PyBook {
-    /// A Book on the embedded in-memory store, or on `store`: any object with `load`, `append`
-    /// and `account_ids` (see `StorePort` in the stubs). `mailer`: any object with
+    /// A Book on the embedded in-memory store, or on `store`: a `SqliteStore`, or any object
+    /// with `load`, `append` and `account_ids` (see `StorePort` in the stubs). `mailer`: any object with
     /// `send(message) -> str` (the delivery id); `payments`: any object with
     /// `create_link(request) -> str` (the URL).
     #[new]
@@ -259,11 +270,10 @@ impl PyBook {
                 Book::with_store(s, Box::new(creditbook::MemoryStore::new())),
                 None,
             ),
-            Some(port) => {
-                let py_store = PyStore::new(port)?;
-                let handle = py_store.port().clone_ref(port.py());
-                (Book::with_store(s, Box::new(py_store)), Some(handle))
-            }
+            Some(port) => (
+                Book::with_store(s, native_or_port(port)?),
+                Some(port.clone().unbind()),
+            ),
         };
         let book = match py_mailer {
             Some(m) => book.with_mailer(m),
@@ -288,7 +298,7 @@ impl PyBook {
         self.settings.clone_ref(py)
     }
 
-    /// The Python store port, or `None` on the embedded store.
+    /// The store given (a `SqliteStore` or a Python store port), or `None` on the embedded store.
     #[getter]
     fn store(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.store.as_ref().map(|s| s.clone_ref(py))
@@ -306,15 +316,17 @@ impl PyBook {
         self.payments.as_ref().map(|s| s.clone_ref(py))
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let _ = py; // used only to tell a SqliteStore (feature `sqlite`) from a Python port
         format!(
             "Book(store={:?}, currency={:?}, port={})",
             self.book.settings().name,
             self.currency().code(),
-            if self.store.is_some() {
-                "python"
-            } else {
-                "memory"
+            match &self.store {
+                None => "memory",
+                #[cfg(feature = "sqlite")]
+                Some(s) if s.bind(py).is_instance_of::<crate::sqlite::PySqliteStore>() => "sqlite",
+                Some(_) => "python",
             }
         )
     }

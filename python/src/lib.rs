@@ -3,7 +3,8 @@
 //! The bindings convert arguments strictly (module `convert`), call the core `Book` with the GIL
 //! released and panics caught (`errors::enter`, the only way in), and wrap results in read-only
 //! objects (`results`, `statement`). A Python object can be the Book's store (`store`), its mailer or its payment provider
-//! (`ports`); messages, links and reminders are in `outreach`. No rule
+//! (`ports`); `SqliteStore` (`sqlite`, feature `sqlite`) is the native durable store; messages,
+//! links and reminders are in `outreach`. No rule
 //! of the domain is written here: if one is, it is in the wrong place.
 
 mod book;
@@ -14,6 +15,8 @@ mod ports;
 mod repr;
 mod results;
 mod settings;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod statement;
 mod store;
 
@@ -29,6 +32,8 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<settings::PyPaymentTerms>()?;
     m.add_class::<settings::PyActor>()?;
     m.add_class::<book::PyBook>()?;
+    #[cfg(feature = "sqlite")]
+    m.add_class::<sqlite::PySqliteStore>()?;
     m.add_class::<results::PyOutcome>()?;
     m.add_class::<results::PyCharge>()?;
     m.add_class::<results::PyPayment>()?;

@@ -40,11 +40,6 @@ impl PyStore {
             port: port.clone().unbind(),
         })
     }
-
-    /// The Python object.
-    pub fn port(&self) -> &Py<PyAny> {
-        &self.port
-    }
 }
 
 /// Turns a port's exception into the core's store failure, keeping the exception for the

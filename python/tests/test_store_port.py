@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import threading
 from decimal import Decimal
@@ -18,6 +19,7 @@ from _support import AT, DAY, MemoryPort, book_with_account, settings
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "python"
 sys.path.insert(0, str(EXAMPLES))
 import back_office  # noqa: E402
+import host_store  # noqa: E402
 
 
 def test_entries_cross_as_records_and_survive_a_new_book() -> None:
@@ -145,8 +147,8 @@ def test_a_port_may_call_the_book_back() -> None:
     assert seen == [Decimal("5.00")]
 
 
-def test_sqlite_store_concurrent_tills(tmp_path: Path) -> None:
-    store = back_office.SqliteStore(tmp_path / "db.sqlite")
+def test_host_sqlite3_store_concurrent_tills(tmp_path: Path) -> None:
+    store = host_store.Sqlite3Store(tmp_path / "db.sqlite")
     tills = [book_with_account(Decimal("1000.00"), store=store)] + [
         Book(settings(), store=store) for _ in range(3)]
     errors: list[BaseException] = []
@@ -168,10 +170,31 @@ def test_sqlite_store_concurrent_tills(tmp_path: Path) -> None:
     store.close()
 
 
+def test_host_store_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert host_store.main(["--db", str(tmp_path / "host.sqlite")]) == 0
+    out = capsys.readouterr().out
+    assert "till 2 refused: credit limit exceeded: 50.00 available" in out
+    assert "C-100 owes 150.00" in out
+    # the entries are in the host's own table, as the host wrote them
+    con = sqlite3.connect(str(tmp_path / "host.sqlite"))
+    kinds = [creditbook.Entry.from_record(r).kind for (r,) in con.execute(
+        "SELECT record FROM entries WHERE account = 'C-100' ORDER BY version")]
+    con.close()
+    assert kinds == ["account_opened", "charge"]
+
+
 def test_back_office_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert back_office.main(["--db", str(tmp_path / "bo.sqlite"), "--out", str(tmp_path)]) == 0
+    db = tmp_path / "bo.sqlite3"
+    assert back_office.main(["--db", str(db), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "same figures" in out
+    # the example ran on creditbook's own SQLite store: its schema, every account's entries
+    con = sqlite3.connect(str(db))
+    (app_id,) = con.execute("PRAGMA application_id").fetchone()
+    accounts = [a for (a,) in con.execute("SELECT account FROM accounts ORDER BY account")]
+    con.close()
+    assert app_id == 0x4372426B
+    assert [a for a in accounts if not a.startswith("~")] == ["C-100", "C-101", "C-102", "C-103"]
     html = sorted(tmp_path.glob("*.html"))
     assert [p.name for p in html] == ["C-100-20261130-fr.html", "C-101-20261130-en.html",
                                       "C-102-20261130-es.html", "C-103-20261130-en.html"]

@@ -71,6 +71,7 @@ void test_api(void);
 void test_store(void);
 void test_outreach(void);
 void test_threads(void);
+void test_sqlite(void);
 void test_scenarios(const char *dir);
 
 #endif

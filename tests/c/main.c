@@ -126,6 +126,7 @@ int main(int argc, char **argv) {
     test_store();
     test_outreach();
     test_threads();
+    test_sqlite();
     test_hostile();
     test_scale();
     test_scenarios(argv[1]);
