@@ -324,16 +324,18 @@ fn main() -> Result<(), Error> {
             gagnon_link = st.payment_link.clone();
         }
     }
-    // Marie calls: she will pay half now. The clerk corrects the amount due and sends again:
-    // another message (its content differs), so it goes out; pressing Send twice does not.
+    // The contractor calls: they will pay half now. The clerk corrects the amount due and sends
+    // again: another message (its content differs), so it goes out; pressing Send twice does not.
     let mut corrected = november.clone();
-    corrected.amount_due = Some(money("100.00")?.amount);
-    let st = book.statement("C-1", &corrected)?;
+    let owed = book.statement("C-2", &november)?.closing_balance;
+    corrected.amount_due = Some((owed / rust_decimal::Decimal::TWO).round_dp(2));
+    let st = book.statement("C-2", &corrected)?;
     let message = book.compose_statement_email(&st, None)?;
     let first = book.send(&message, dec1)?;
     let twice = book.send(&message, dec1)?;
     println!(
-        "C-1: corrected statement (amount due {}) sent again: delivered = {}, pressed twice: already delivered = {}",
+        "C-2: corrected statement (amount due {} of {owed}) sent again: delivered = {}, \
+         pressed twice: already delivered = {}",
         st.amount_due, !first.already_delivered, twice.already_delivered
     );
     let outbox = outbox.canonicalize().unwrap_or(outbox);
