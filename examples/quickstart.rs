@@ -1,6 +1,7 @@
-//! A hardware store's month on account, on the embedded in-memory store.
+//! A hardware store's month on account, kept in one SQLite file (`target/demo/creditbook.sqlite3`).
 //!
-//! Run it with `make demo` (or `cargo run -p creditbook --example quickstart`).
+//! Run it with `make demo` (or `cargo run -p creditbook --example quickstart`). Run it again:
+//! every operation id replays, nothing is recorded twice, and it says so.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Montreal;
@@ -30,10 +31,14 @@ fn main() -> Result<(), Error> {
     let money = |text: &str| Money::parse(text, cad);
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo");
     let outbox = demo.join("outbox");
-    let _ = std::fs::remove_dir_all(&outbox);
     std::fs::create_dir_all(&outbox).map_err(|e| io_error(&outbox, e))?;
+    // The accounts live in one file: a second run finds them and replays every operation id.
+    let file = demo.join("creditbook.sqlite3");
+    let store = creditbook_sqlite::SqliteStore::open(&file)
+        .map_err(|e| Error::from(creditbook::StoreError::from(e)))?;
+    let entries_before = store.entry_count().map_err(Error::from)?;
     // The host's ports: a mailer that writes .eml files, a payment provider that makes links.
-    let book = Book::new(settings)
+    let book = Book::with_store(settings, store)
         .with_mailer(OutboxMailer {
             dir: outbox.clone(),
         })
@@ -86,23 +91,34 @@ fn main() -> Result<(), Error> {
     );
 
     // A second sale is too big: the till is told why, with the figures, and nothing is recorded.
-    match book.charge(
-        "C-1",
-        &Operation::new("till1-0002", at(5, 14, 0)),
-        Charge::new(money("250.00")?).sale("S-1002"),
-    ) {
-        Err(Error::CreditLimitExceeded {
-            available,
-            requested,
-        }) => println!(
-            "Declined 250.00 for sale S-1002: credit limit exceeded ({available} available, {requested} requested)."
-        ),
-        other => println!("Unexpected: {other:?}"),
+    // (A refused operation records nothing, its id included: asked again on a later run, with the
+    // month's payments in, it would be decided afresh. So only a first run asks.)
+    if entries_before == 0 {
+        match book.charge(
+            "C-1",
+            &Operation::new("till1-0002", at(5, 14, 0)),
+            Charge::new(money("250.00")?).sale("S-1002"),
+        ) {
+            Err(e @ Error::CreditLimitExceeded { .. }) => println!(
+                "Declined 250.00 for sale S-1002: {e}.\n  The clerk reads: {}",
+                book.localize_error(&e, "fr")?
+            ),
+            other => println!("Unexpected: {other:?}"),
+        }
     }
 
     // So the till charges what the account can take and tenders the rest another way.
+    // (A till remembers what it charged: run again, the demo retries the same amount.)
     let sale_due = money("250.00")?;
-    let part = book.max_charge("C-1", sale_due, at(5, 14, 1))?;
+    let charged_before = book
+        .entries("C-1")?
+        .iter()
+        .find(|e| e.op_id == "till1-0003")
+        .and_then(|e| e.kind.amount());
+    let part = match charged_before {
+        Some(amount) => amount,
+        None => book.max_charge("C-1", sale_due, at(5, 14, 1))?,
+    };
     book.charge(
         "C-1",
         &Operation::new("till1-0003", at(5, 14, 1)),
@@ -433,6 +449,18 @@ fn main() -> Result<(), Error> {
             notice.text.lines().nth(2).unwrap_or("")
         );
     }
+    let entries_after = book.store().entry_count().map_err(Error::from)?;
+    println!(
+        "\n{} new entries recorded in {} ({} in all){}",
+        entries_after - entries_before,
+        file.display(),
+        entries_after,
+        if entries_after == entries_before {
+            ": this run replayed every operation id and recorded nothing twice."
+        } else {
+            ". Run `make demo` again: every operation id replays and nothing is recorded twice."
+        }
+    );
     Ok(())
 }
 

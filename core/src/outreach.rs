@@ -216,7 +216,9 @@ impl<S: Store> Book<S> {
     /// payment provider and the store includes links (or `with_link` asks for one). A statement
     /// whose amount due is above the store's cap gets no link and says why
     /// (`payment_link_omitted`); it does not fail. The link asks at most what is owed now (a
-    /// payment since the statement date lowers it). `op` names the link's operation.
+    /// payment since the statement date lowers it). `op` names the link's operation: asked again
+    /// with the same operation id, the statement shows the link that operation made (the same
+    /// statement, the same message), whatever was paid since.
     pub fn statement_with_link(
         &self,
         account: &str,
@@ -229,7 +231,16 @@ impl<S: Store> Book<S> {
         // explicitly without a provider, `PortMissing`.
         let wanted = with_link
             .unwrap_or(self.settings().messages.include_payment_link && self.payments.is_some());
-        if let Some(amount) = self.statement_link_amount(account, &mut st, wanted)? {
+        let made = self.with_account(account, |state| {
+            state
+                .operation(&op.op_id)
+                .and_then(|first| link_in(account, first, &op.op_id, true).ok())
+        })?;
+        let amount = match made {
+            Some(link) if wanted => Some(link.record.amount),
+            _ => self.statement_link_amount(account, &mut st, wanted)?,
+        };
+        if let Some(amount) = amount {
             self.attach_link(account, &mut st, op, amount)?;
         }
         Ok(st)

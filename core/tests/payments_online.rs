@@ -1439,3 +1439,36 @@ fn invoices_carry_the_hosts_number_once_per_account_and_reminders_their_figures(
     assert!(m.text.contains(&format!("Pay online: {url}")), "{}", m.text);
     assert!(m.html.contains("<a href=\"https://"), "{}", m.html);
 }
+
+#[test]
+fn a_statement_asked_again_with_its_operation_id_shows_the_link_that_operation_made() {
+    let (shop, _, provider) = shop();
+    shop.invoice("70.00");
+    let request = StatementRequest::new(common::day(2026, 3, 1), common::day(2026, 3, 31));
+    let op = Operation::new("statement-2026-03", shop.now());
+    let first = shop
+        .book
+        .statement_with_link(ACCOUNT, &request, &op, None)
+        .unwrap();
+    assert_eq!(first.payment_link.as_ref().unwrap().amount, dec("70.00"));
+    // Paid since: a new statement run would ask nothing, but the same operation shows the
+    // statement it made (the same message: sending it again sends nothing).
+    shop.go_to(common::day(2026, 4, 5));
+    shop.pay("70.00").unwrap();
+    let again = shop
+        .book
+        .statement_with_link(ACCOUNT, &request, &op, None)
+        .unwrap();
+    assert_eq!(again, first);
+    assert_eq!(provider.made().len(), 1);
+    let other = shop
+        .book
+        .statement_with_link(
+            ACCOUNT,
+            &request,
+            &Operation::new("later", shop.now()),
+            None,
+        )
+        .unwrap();
+    assert_eq!(other.payment_link, None);
+}
