@@ -47,6 +47,7 @@ bench:
 	CARGO="$(CARGO)" tests/month_end/bench.sh
 	$(MAKE) bench-c
 	CARGO="$(CARGO)" python/check.sh bench
+	$(MAKE) bench-sqlite
 
 ## make soak: the deterministic simulation (core/tests/simulation.rs) on many more seeds than
 ## make test runs, in release mode; a failure prints its seed (rerun it with SIM_SEED=<n>).

@@ -2628,6 +2628,20 @@ creditbook_result creditbook_entry_sink_push(struct creditbook_entry_sink *sink,
 creditbook_result creditbook_id_sink_push(struct creditbook_id_sink *sink, const char *id, size_t len);
 
 /**
+ * Runs the Store contract (the checks of `creditbook::store::conformance`: ledger order, loads
+ * after a version, entries read back equal, all-or-nothing appends, conflicts on a stale or
+ * future version with nothing written, account listing, similar and reserved-looking ids, threads
+ * appending to one account at once) on the host's store callbacks. Writes to `*passed_out`
+ * whether every check passed, and to `*report_out` what the kit found: the checks passed, or the
+ * first check that failed and what the store did (a new string: release it with
+ * `creditbook_string_free`). The run itself is `OK` whether the store passes or not. The checks
+ * use account ids of their own (unique per run), so a store holding data is left alone, and
+ * call the callbacks from several threads at once: the store must be thread-safe, as a book
+ * needs.
+ */
+creditbook_result creditbook_store_conformance(const struct creditbook_store_callbacks *store, bool *passed_out, char **report_out);
+
+/**
  * Releases a string returned by creditbook (a rendering, a message, an amount). NULL is a
  * no-op. Never pass a string to `free()`, nor twice to this function.
  */

@@ -7,6 +7,7 @@
 
 use std::ffi::{c_char, c_void, CString};
 
+use creditbook::store::conformance;
 use creditbook::{Entry, Store, StoreError};
 use smol_str::SmolStr;
 
@@ -300,3 +301,43 @@ impl Store for CallbackStore {
 /// The store a book runs on: the embedded `MemoryStore`, a [`CallbackStore`] or (feature
 /// `sqlite`) a shared `SqliteStore` (the core's `Store` for `Box<S>` forwards to any).
 pub(crate) type HostStore = Box<dyn Store>;
+
+/// Runs the Store contract (the checks of `creditbook::store::conformance`: ledger order, loads
+/// after a version, entries read back equal, all-or-nothing appends, conflicts on a stale or
+/// future version with nothing written, account listing, similar and reserved-looking ids, threads
+/// appending to one account at once) on the host's store callbacks. Writes to `*passed_out`
+/// whether every check passed, and to `*report_out` what the kit found: the checks passed, or the
+/// first check that failed and what the store did (a new string: release it with
+/// `creditbook_string_free`). The run itself is `OK` whether the store passes or not. The checks
+/// use account ids of their own (unique per run), so a store holding data is left alone, and
+/// call the callbacks from several threads at once: the store must be thread-safe, as a book
+/// needs.
+#[no_mangle]
+pub extern "C" fn creditbook_store_conformance(
+    store: *const creditbook_store_callbacks,
+    passed_out: *mut bool,
+    report_out: *mut *mut c_char,
+) -> creditbook_result {
+    ffi_panic_boundary!({
+        let run = || -> FfiResult<()> {
+            // SAFETY: the caller's callbacks, valid for the call.
+            let callbacks = unsafe { store.as_ref() }.ok_or(FfiError::Null("store"))?;
+            let host = CallbackStore::new(callbacks)?;
+            let passed = crate::strings::out(passed_out, "passed_out")?;
+            crate::strings::out(report_out, "report_out")?;
+            let shared = std::sync::Arc::new(host);
+            let (text, ok) = match conformance::run(|| shared.clone()) {
+                Ok(report) => (report.to_string(), true),
+                Err(failure) => (failure.to_string(), false),
+            };
+            crate::strings::write_string(report_out, "report_out", text)?;
+            // SAFETY: not NULL, the caller's.
+            unsafe { passed.write(ok) };
+            Ok(())
+        };
+        match run() {
+            Ok(()) => creditbook_result::Ok,
+            Err(e) => e.result(),
+        }
+    })
+}

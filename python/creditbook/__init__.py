@@ -25,6 +25,7 @@ from creditbook._creditbook import ApplyExceedsBalanceOwed as ApplyExceedsBalanc
 from creditbook._creditbook import Attachment as Attachment
 from creditbook._creditbook import Automation as Automation
 from creditbook._creditbook import Book as Book
+from creditbook._creditbook import check_store as check_store
 from creditbook._creditbook import Charge as Charge
 from creditbook._creditbook import Confirmed as Confirmed
 from creditbook._creditbook import Conflict as Conflict

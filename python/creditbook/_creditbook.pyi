@@ -91,6 +91,7 @@ __all__ = [
     "Conflict",
     "Standing",
     "AccountStatus",
+    "check_store",
     "_force_panic",
     "_raise_sample",
     "_localize_error",
@@ -1315,6 +1316,9 @@ class Conflict(Exception):
 
 # Test support (not part of the API): raise the exception of a core error code; panic inside a
 # core call.
+def check_store(store: Union[StorePort, SqliteStore]) -> str:
+    """Runs the Store contract's checks on `store`; returns the report, or raises
+    `AssertionError` naming the first check that failed and what the store did."""
 def _raise_sample(code: int) -> None: ...
 def _localize_error(err: CreditbookError, language: str) -> str: ...
 @final

@@ -147,7 +147,7 @@ fn customer(
 
 /// The Book's store for a `store=` argument: a native store (`SqliteStore`), whose calls stay in
 /// Rust, or any Python object with the port's methods.
-fn native_or_port(store: &Bound<'_, PyAny>) -> PyResult<Box<dyn Store>> {
+pub(crate) fn native_or_port(store: &Bound<'_, PyAny>) -> PyResult<Box<dyn Store>> {
     #[cfg(feature = "sqlite")]
     if let Ok(native) = store.cast::<crate::sqlite::PySqliteStore>() {
         return Ok(Box::new(native.get().shared()));

@@ -61,6 +61,7 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(errors::_force_panic, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_raise_sample, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_localize_error, m)?)?;
+    m.add_function(wrap_pyfunction!(store::check_store, m)?)?;
     m.add_class::<errors::CoreError>()?;
     let enums = m.py().import("creditbook._enums")?;
     m.add("Standing", enums.getattr("Standing")?)?;

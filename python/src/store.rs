@@ -142,3 +142,28 @@ impl Store for PyStore {
         })
     }
 }
+
+/// Runs the Store contract (`creditbook::store::conformance`: ledger order, loads after a
+/// version, entries read back equal, all-or-nothing appends, conflicts with nothing written,
+/// account listing, similar and reserved-looking ids, threads appending to one account at once)
+/// on `store` (a `SqliteStore` or a store of your own with the port's three methods). Returns the
+/// report when every check passed; raises `AssertionError` naming the first check that failed and
+/// what the store did. The checks use account ids of their own, so a store holding data is left
+/// alone; they call the store from several threads (the GIL is released between calls).
+#[pyfunction]
+pub fn check_store(py: Python<'_>, store: &Bound<'_, PyAny>) -> PyResult<String> {
+    let shared: std::sync::Arc<dyn Store> =
+        std::sync::Arc::from(crate::book::native_or_port(store)?);
+    let result = py.detach(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            creditbook::store::conformance::run(|| shared.clone())
+        }))
+    });
+    match result {
+        Ok(Ok(report)) => Ok(report.to_string()),
+        Ok(Err(failure)) => Err(pyo3::exceptions::PyAssertionError::new_err(
+            failure.to_string(),
+        )),
+        Err(payload) => Err(crate::errors::panic_to_py(py, payload)),
+    }
+}

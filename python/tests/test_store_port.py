@@ -199,3 +199,43 @@ def test_back_office_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert [p.name for p in html] == ["C-100-20261130-fr.html", "C-101-20261130-en.html",
                                       "C-102-20261130-es.html", "C-103-20261130-en.html"]
     assert "Estado de cuenta" in (tmp_path / "C-102-20261130-es.txt").read_text(encoding="utf-8")
+
+
+class LockedPort(MemoryPort):
+    """MemoryPort made thread-safe, as a store shared by threads must be."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+
+    def load(self, account: str, after: int) -> list[str]:
+        with self.lock:
+            return super().load(account, after)
+
+    def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
+        with self.lock:
+            super().append(account, expected_version, records)
+
+    def account_ids(self) -> list[str]:
+        with self.lock:
+            return super().account_ids()
+
+
+class Forgetful(LockedPort):
+    """Acknowledges appends without keeping them."""
+
+    def append(self, account: str, expected_version: int, records: Sequence[str]) -> None:
+        pass
+
+
+def test_the_store_contract_kit_passes_correct_stores_and_names_what_a_broken_one_breaks(
+    tmp_path: Path,
+) -> None:
+    report = creditbook.check_store(LockedPort())
+    assert report.startswith("10 checks passed (")
+    assert "10 checks passed" in creditbook.check_store(creditbook.SqliteStore(str(tmp_path / "c.db")))
+    with pytest.raises(AssertionError) as broken:
+        creditbook.check_store(Forgetful())
+    assert "store conformance check" in str(broken.value)
+    with pytest.raises(TypeError):
+        creditbook.check_store(object())  # type: ignore[arg-type]

@@ -198,7 +198,41 @@ static void test_reentrant_callbacks(void) {
     memstore_free(&store);
 }
 
+/* A store that acknowledges appends without keeping them: the conformance kit must say so. */
+static int32_t forgetful_append(void *user_data, const char *account, uint64_t expected_version,
+                                const creditbook_record *records, size_t count) {
+    (void)user_data;
+    (void)account;
+    (void)expected_version;
+    (void)records;
+    (void)count;
+    return CREDITBOOK_STORE_OK;
+}
+
+/* The Store contract as a test kit, run through the C ABI on a host's callbacks. */
+static void test_conformance_kit(void) {
+    memstore store;
+    memstore_init(&store);
+    creditbook_store_callbacks callbacks = memstore_callbacks(&store);
+    char *report = NULL;
+    bool passed = false;
+    CHECK_OK(creditbook_store_conformance(&callbacks, &passed, &report));
+    CHECK(passed && report != NULL && strstr(report, "10 checks passed") != NULL);
+    creditbook_string_free(report);
+    report = NULL;
+    creditbook_store_callbacks broken = callbacks;
+    broken.append = forgetful_append;
+    CHECK_OK(creditbook_store_conformance(&broken, &passed, &report));
+    CHECK(!passed && report != NULL && strstr(report, "store conformance check") != NULL);
+    creditbook_string_free(report);
+    CHECK_RC(creditbook_store_conformance(NULL, &passed, &report), CREDITBOOK_RESULT_NULL_PARAMETER);
+    CHECK_RC(creditbook_store_conformance(&callbacks, NULL, &report),
+             CREDITBOOK_RESULT_NULL_PARAMETER);
+    memstore_free(&store);
+}
+
 void test_store(void) {
+    test_conformance_kit();
     test_restart();
     test_failing_callbacks();
     test_conflicts();

@@ -122,6 +122,20 @@ pub struct Report {
     pub entries_written: usize,
 }
 
+impl fmt::Display for Report {
+    /// `10 checks passed (unknown_account, ...), 213 entries written`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.checks.iter().map(|c| c.as_str()).collect();
+        write!(
+            f,
+            "{} checks passed ({}), {} entries written",
+            self.checks.len(),
+            names.join(", "),
+            self.entries_written
+        )
+    }
+}
+
 /// The first check that failed, and what it saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
