@@ -18,9 +18,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use creditbook::{
-    Book, Charge, CreditLimit, Error, Operation, Payment, Policies, Store, StoreError,
+    Book, Charge, CreditLimit, EntryKind, Error, Operation, Payment, Policies, Store, StoreError,
 };
 use creditbook_sqlite::{OpenError, SqliteOptions, SqliteStore, Synchronous, SCHEMA_VERSION};
+use rust_decimal::Decimal;
 
 const ROLE: &str = "CREDITBOOK_FAULT_ROLE";
 const ACCOUNTS: [&str; 3] = ["C-1", "C-2", "C-3"];
@@ -142,9 +143,13 @@ fn writer() {
                 assert!(!outcome.replayed);
                 log(&mut logf, &format!("ack {}", op.line()));
             }
-            Err(Error::CreditLimitExceeded { .. }) => {
-                log(&mut logf, &format!("refused {}", op.line()))
-            }
+            Err(Error::CreditLimitExceeded {
+                available,
+                requested,
+            }) => log(
+                &mut logf,
+                &format!("refused {} {available} {requested}", op.line()),
+            ),
             Err(Error::StoreFailed { code, .. }) => {
                 log(&mut logf, &format!("failed {code} {}", op.line()))
             }
@@ -215,6 +220,8 @@ struct Log {
     tried: BTreeMap<String, Op>,
     acked: BTreeMap<String, Op>,
     refused: BTreeSet<String>,
+    /// Each refusal: the operation and the figures it was refused with (available, requested).
+    refusals: Vec<(Op, Decimal, Decimal)>,
     failed: Vec<(i32, String)>,
     other: Vec<String>,
 }
@@ -236,6 +243,11 @@ fn read_log(path: &Path) -> Log {
             }
             "refused" => {
                 log.refused.insert(words[1].to_string());
+                let n = words.len();
+                let op = Op::parse(&words[1..n - 2]);
+                let figure = |w: &str| Decimal::from_str_exact(w).unwrap();
+                log.refusals
+                    .push((op, figure(words[n - 2]), figure(words[n - 1])));
             }
             "failed" => log
                 .failed
@@ -426,8 +438,10 @@ fn processes_on_one_file(n: usize, ops: usize) {
         all.tried.extend(log.tried);
         all.acked.extend(log.acked);
         all.refused.extend(log.refused);
+        all.refusals.extend(log.refusals);
     }
     let recorded = check_file(&db, &all, 10);
+    every_prefix_within_the_limit_and_every_refusal_justified(&db, &all);
     // No kill: exactly the acknowledged operations are recorded.
     assert_eq!(recorded, all.acked.len());
     assert!(!all.refused.is_empty(), "no charge reached the limit");
@@ -435,6 +449,38 @@ fn processes_on_one_file(n: usize, ops: usize) {
     for a in ACCOUNTS {
         let s = book.summary(a, as_of()).unwrap();
         assert!(s.balance_owed <= sim::cents(LIMIT), "{a}: {s:?}");
+    }
+}
+
+/// Checked against a model of the rules, not the library's fold: a charge adds its amount to what
+/// is owed, a payment takes it off (what exceeds the balance is store credit). At every prefix of
+/// every account the balance owed is within the limit; every refusal's `available` is what some
+/// prefix left (the Book refuses only on the store's latest entries) and its `requested` exceeded it.
+fn every_prefix_within_the_limit_and_every_refusal_justified(db: &Path, log: &Log) {
+    let book = book_on(db, Synchronous::Full);
+    let limit = sim::cents(LIMIT);
+    for a in ACCOUNTS {
+        let mut owed = Decimal::ZERO;
+        let mut left = BTreeSet::from([limit]);
+        for e in book.entries(a).unwrap() {
+            match e.kind {
+                EntryKind::Charge { amount, .. } => owed += amount,
+                EntryKind::Payment { amount, .. } => owed = (owed - amount).max(Decimal::ZERO),
+                _ => {}
+            }
+            assert!(owed <= limit, "{a}: {owed} owed at entry {}", e.seq);
+            left.insert((limit - owed).max(Decimal::ZERO));
+        }
+        for (op, available, requested) in log.refusals.iter().filter(|(op, ..)| op.account == a) {
+            assert!(op.charge, "{} refused but not a charge", op.id);
+            assert_eq!(*requested, sim::cents(op.cents), "{}", op.id);
+            assert!(requested > available, "{} refused within the limit", op.id);
+            assert!(
+                left.contains(available),
+                "{}: {available} available is what no prefix of {a} left",
+                op.id
+            );
+        }
     }
 }
 
