@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
 use crate::account::{CreditLimit, Customer, PaymentTerms};
+use crate::digest::Fnv;
 use crate::entry::{Delivery, Direction, LinkPurpose, LinkRecord, MessageRecord};
 use crate::money::Money;
 use crate::permission::Actor;
@@ -414,44 +415,30 @@ impl Command {
                 d.u64(a.statement_day.map_or(0, u64::from));
             }
         }
-        d.0
+        d.0 .0
     }
 }
 
-/// FNV-1a, 64 bits, with length-prefixed fields so that ("ab","c") and ("a","bc") differ.
-struct Digest(u64);
+/// The operation's fingerprint: [`Fnv`] 64 bits, with the domain's fields.
+#[derive(Default)]
+struct Digest(Fnv<u64>);
 
-impl Default for Digest {
-    fn default() -> Digest {
-        Digest(0xcbf2_9ce4_8422_2325)
+impl std::ops::Deref for Digest {
+    type Target = Fnv<u64>;
+    fn deref(&self) -> &Fnv<u64> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Digest {
+    fn deref_mut(&mut self) -> &mut Fnv<u64> {
+        &mut self.0
     }
 }
 
 impl Digest {
-    fn bytes(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn u64(&mut self, v: u64) {
-        self.bytes(&v.to_le_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.bytes(s.as_bytes());
-    }
     fn tag(&mut self, t: &str) {
         self.str(t);
-    }
-    fn opt(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => {
-                self.bytes(&[1]);
-                self.str(s);
-            }
-            None => self.bytes(&[0]),
-        }
     }
     fn dec(&mut self, v: Decimal) {
         // The normalized value's canonical 16-byte form: 120 and 120.00 are the same amount.

@@ -18,6 +18,7 @@
 pub mod account;
 pub mod book;
 pub mod command;
+mod digest;
 pub mod entry;
 pub mod error;
 pub mod figures;

@@ -530,21 +530,39 @@ impl Store for SqliteStore {
         let conn = lock(&self.writer);
         let result = retry_busy(|| {
             let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
-            let version: i64 = tx
-                .prepare_cached("SELECT max(seq) FROM entries WHERE account = ?1")?
-                .query_row([account], |r| r.get::<_, Option<i64>>(0))?
-                .unwrap_or(0);
-            if version != expected {
+            let Some(((first_seq, first), rest)) = rows.split_first() else {
+                // Nothing to write: only the version to confirm.
+                let version: i64 = tx
+                    .prepare_cached("SELECT max(seq) FROM entries WHERE account = ?1")?
+                    .query_row([account], |r| r.get::<_, Option<i64>>(0))?
+                    .unwrap_or(0);
+                return Ok(if version == expected {
+                    Ok(())
+                } else {
+                    Err(StoreError::Conflict)
+                });
+            };
+            // The version check is in the first insert: the row `expected` must exist (the
+            // account is not behind), and the primary key refuses `expected + 1` when it exists
+            // (the account moved on). One statement instead of a read and a write.
+            let inserted = if expected == 0 {
+                tx.prepare_cached("INSERT INTO entries (account, seq, record) VALUES (?1, ?2, ?3)")?
+                    .execute((account, first_seq, first))?
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO entries (account, seq, record) SELECT ?1, ?2, ?3 \
+                     WHERE EXISTS (SELECT 1 FROM entries WHERE account = ?1 AND seq = ?4)",
+                )?
+                .execute((account, first_seq, first, expected))?
+            };
+            if inserted == 0 {
                 return Ok(Err(StoreError::Conflict));
-            }
-            if rows.is_empty() {
-                return Ok(Ok(()));
             }
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO entries (account, seq, record) VALUES (?1, ?2, ?3)",
                 )?;
-                for (seq, record) in &rows {
+                for (seq, record) in rest {
                     insert.execute((account, seq, record))?;
                 }
             }
