@@ -233,6 +233,10 @@ def test_the_store_contract_kit_passes_correct_stores_and_names_what_a_broken_on
 ) -> None:
     report = creditbook.check_store(LockedPort())
     assert report.startswith("10 checks passed (")
+    # The example of a host-written store, over the host's own sqlite3 database.
+    example = host_store.Sqlite3Store(tmp_path / "host.db")
+    assert "10 checks passed" in creditbook.check_store(example)
+    example.close()
     assert "10 checks passed" in creditbook.check_store(creditbook.SqliteStore(str(tmp_path / "c.db")))
     with pytest.raises(AssertionError) as broken:
         creditbook.check_store(Forgetful())
