@@ -264,7 +264,7 @@ fn statement(
         .as_ref()
         .is_none_or(|l| l.language() != st.language)
     {
-        *localizer = Some(Localizer::for_statement(&st).map_err(|e| e.to_string())?);
+        *localizer = Some(st.localizer().map_err(|e| e.to_string())?);
     }
     let loc = localizer.as_ref().expect("made above");
     let body = render(&st, loc, job.format).map_err(|e| format!("{account}: {e}"))?;

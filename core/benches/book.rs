@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use creditbook::statement::{html, text};
 use creditbook::{
-    AccountState, Book, Charge, CreditLimit, Customer, Entry, Localizer, Money, OpenAccount,
-    Operation, Payment, StatementRequest, StoreSettings,
+    AccountState, Book, Charge, CreditLimit, Customer, Entry, Money, OpenAccount, Operation,
+    Payment, StatementRequest, StoreSettings,
 };
 use divan::Bencher;
 use rust_decimal::Decimal;
@@ -133,7 +133,7 @@ fn statement_10k_entries_html(bencher: Bencher) {
     let st = book
         .statement("C-1", &StatementRequest::new(from, to))
         .unwrap();
-    let loc = Localizer::for_statement(&st).unwrap();
+    let loc = st.localizer().unwrap();
     bencher.bench_local(|| html::render(&st, &loc));
 }
 
@@ -153,7 +153,7 @@ fn statement_10k_entries_text(bencher: Bencher) {
     let st = book
         .statement("C-1", &StatementRequest::new(from, to))
         .unwrap();
-    let loc = Localizer::for_statement(&st).unwrap();
+    let loc = st.localizer().unwrap();
     bencher.bench_local(|| text::render(&st, &loc, 80).unwrap());
 }
 

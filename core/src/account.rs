@@ -100,6 +100,16 @@ pub enum CreditLimit {
 }
 
 impl CreditLimit {
+    /// The limit checked in a currency: an amount at its exact scale and not negative.
+    pub fn in_currency(&self, currency: crate::money::Currency) -> crate::Result<CreditLimit> {
+        Ok(match self {
+            CreditLimit::Amount(a) => CreditLimit::Amount(
+                crate::money::Money::new(*a, currency).non_negative_in(currency)?,
+            ),
+            CreditLimit::Unlimited => CreditLimit::Unlimited,
+        })
+    }
+
     /// The limit as an amount, `None` when unlimited.
     pub fn amount(&self) -> Option<Decimal> {
         match self {

@@ -111,7 +111,7 @@ pub fn decide(
         }
         Command::SetCreditLimit(limit) => {
             require(actor, Permission::CreditLimit)?;
-            let new = limit_in(limit, cur)?;
+            let new = limit.in_currency(cur)?;
             out.push(
                 EntryKind::CreditLimitChanged {
                     old: profile.credit_limit,
@@ -376,16 +376,6 @@ fn opt_id(field: &'static str, value: &Option<SmolStr>) -> Result<Option<SmolStr
         .transpose()
 }
 
-/// The limit checked in the store's currency (exact scale, not negative).
-pub(crate) fn limit_in(limit: &CreditLimit, currency: Currency) -> Result<CreditLimit> {
-    Ok(match limit {
-        CreditLimit::Amount(a) => {
-            CreditLimit::Amount(Money::new(*a, currency).non_negative_in(currency)?)
-        }
-        CreditLimit::Unlimited => CreditLimit::Unlimited,
-    })
-}
-
 fn terms_of(profile: &Profile, settings: &StoreSettings) -> PaymentTerms {
     profile.terms.unwrap_or(settings.default_terms)
 }
@@ -442,7 +432,7 @@ fn open_account(out: &mut Out<'_>, settings: &StoreSettings, o: &OpenAccount) ->
     };
     let opened = AccountOpened {
         customer: o.customer.validated()?,
-        credit_limit: limit_in(&credit_limit, settings.currency)?,
+        credit_limit: credit_limit.in_currency(settings.currency)?,
         terms: o.terms,
         currency: settings.currency,
     };
@@ -680,7 +670,7 @@ fn payment_link(
     let amount = check_link_amount(state.ledger(), settings, cur, &link.purpose, link.amount)?;
     validate::check_id("payment link reference", &link.reference)?;
     check_link_purpose(&link.purpose)?;
-    crate::message::header_value("payment link URL", &link.url)?;
+    validate::header_value("payment link URL", &link.url)?;
     if link.url.is_empty() || link.url.len() > 2048 {
         return Err(Error::invalid(
             "payment link URL",

@@ -301,7 +301,9 @@ impl StoreSettings {
             ));
         }
         crate::validate::text("store name", &self.name, true)?;
-        crate::rules::limit_in(&self.policies.default_credit_limit, self.currency)?;
+        self.policies
+            .default_credit_limit
+            .in_currency(self.currency)?;
         let st = &self.statements;
         if st.percent_due < Decimal::ZERO || st.percent_due > Decimal::ONE_HUNDRED {
             return Err(Error::invalid("percent due", "must be between 0 and 100"));

@@ -10,11 +10,7 @@ use crate::sharded::Sharded;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-/// The reserved account id of the book's own ledger: store-wide records (the accounts-receivable
-/// automation, who changed it and when) are entries of this ledger, so that they survive a
-/// restart and every Book on the store decides the same way. A store keeps it like any other
-/// account's entries; no customer account can have this id.
-pub const BOOK_LEDGER: &str = "~creditbook";
+pub use crate::validate::BOOK_LEDGER;
 
 /// Why a store call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,10 +16,15 @@ pub fn id(field: &'static str, value: &str) -> Result<SmolStr> {
     Ok(SmolStr::new(value))
 }
 
-/// An account id: an identifier ([`id`]) that is not the book's own ledger
-/// ([`crate::store::BOOK_LEDGER`]).
+/// The reserved account id of the book's own ledger: store-wide records (the accounts-receivable
+/// automation, who changed it and when) are entries of this ledger, so that they survive a
+/// restart and every Book on the store decides the same way. A store keeps it like any other
+/// account's entries; no customer account can have this id.
+pub const BOOK_LEDGER: &str = "~creditbook";
+
+/// An account id: an identifier ([`id`]) that is not the book's own ledger ([`BOOK_LEDGER`]).
 pub fn account_id(value: &str) -> Result<SmolStr> {
-    if value == crate::store::BOOK_LEDGER {
+    if value == BOOK_LEDGER {
         return Err(Error::invalid(
             "account id",
             "is reserved for the book's own ledger",
@@ -95,7 +100,7 @@ pub fn email(address: &str) -> Result<String> {
 /// a control character anywhere in it is `HeaderInjection` (even around it, where [`email`]
 /// would trim it away), then it must be a valid address.
 pub fn header_address(address: &str) -> Result<String> {
-    crate::message::header_value("recipient", address)?;
+    header_value("recipient", address)?;
     email(address)
 }
 
@@ -130,6 +135,14 @@ pub fn language(value: &str) -> Result<SmolStr> {
             format!("{value:?} is not a language tag like \"fr\" or \"fr-CA\""),
         ))
     }
+}
+
+/// Refuses a header value with a line break or another control character.
+pub fn header_value(field: &'static str, value: &str) -> Result<()> {
+    if value.chars().any(char::is_control) {
+        return Err(Error::HeaderInjection { field });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,9 +5,7 @@ mod fixtures;
 
 use chrono::{TimeZone, Utc};
 use creditbook::statement::{html, text, PaymentLinkShown};
-use creditbook::{
-    Book, CurrencyDisplay, Error, Localizer, Statement, StatementRequest, StoreSettings,
-};
+use creditbook::{Book, CurrencyDisplay, Error, Statement, StatementRequest, StoreSettings};
 use rust_decimal::Decimal;
 
 const WIDTHS: [usize; 5] = [32, 40, 48, 80, 120];
@@ -158,7 +156,7 @@ fn widths_outside_32_to_160_are_refused() {
 #[test]
 fn one_localizer_renders_many_statements() {
     let st = november("nl");
-    let loc = Localizer::for_statement(&st).unwrap();
+    let loc = st.localizer().unwrap();
     assert_eq!(html::render(&st, &loc), st.to_html().unwrap());
     assert_eq!(
         text::render(&st, &loc, 48).unwrap(),
@@ -272,7 +270,7 @@ fn html_is_self_contained_and_printable() {
 fn every_figure_is_printed() {
     for lang in fixtures::LANGUAGES {
         let st = november(lang);
-        let loc = Localizer::for_statement(&st).unwrap();
+        let loc = st.localizer().unwrap();
         let html = st.to_html().unwrap();
         let texts = [st.to_text(32).unwrap(), st.to_text(80).unwrap()];
         let mut figures = vec![

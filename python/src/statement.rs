@@ -52,7 +52,7 @@ fn with_localizer<R>(
     let loc = match cached {
         Some(l) => l,
         None => {
-            let l = Rc::new(Localizer::for_statement(st)?);
+            let l = Rc::new(st.localizer()?);
             LOCALIZERS.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= LOCALIZERS_KEPT {

@@ -314,12 +314,6 @@ impl Localizer {
         Ok(loc)
     }
 
-    /// The localizer a statement is printed with (its language, locale, currency and display).
-    pub fn for_statement(st: &crate::statement::Statement) -> Result<Localizer> {
-        let country = st.locale.split_once('-').map(|(_, c)| c);
-        Localizer::new(st.language, country, st.currency, st.currency_display)
-    }
-
     /// The language.
     pub fn language(&self) -> Language {
         self.language

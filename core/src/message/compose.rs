@@ -142,7 +142,7 @@ pub fn statement_email(
     settings: &StoreSettings,
     to: Option<&str>,
 ) -> Result<Message> {
-    let loc = Localizer::for_statement(st)?;
+    let loc = st.localizer()?;
     let to = recipient(&st.customer, to)?;
     let store = st.store.name.as_str();
     let period = loc.text_with(

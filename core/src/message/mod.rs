@@ -160,10 +160,6 @@ impl Message {
     }
 }
 
-/// Refuses a header value with a line break or another control character.
-pub fn header_value(field: &'static str, value: &str) -> Result<()> {
-    if value.chars().any(char::is_control) {
-        return Err(Error::HeaderInjection { field });
-    }
-    Ok(())
-}
+/// Refuses a header value with a line break or another control character (the check lives in
+/// [`validate`], which every layer may use).
+pub use crate::validate::header_value;

@@ -15,12 +15,12 @@ impl Statement {
     /// The statement as a printable HTML document in its language. To render many statements,
     /// build one [`Localizer`] and call [`render`].
     pub fn to_html(&self) -> Result<String> {
-        Ok(render(self, &Localizer::for_statement(self)?))
+        Ok(render(self, &self.localizer()?))
     }
 }
 
 /// The statement as a printable HTML document, with `loc` (made for the statement's language,
-/// locale and currency, e.g. by [`Localizer::for_statement`]).
+/// locale and currency, e.g. by [`Statement::localizer`]).
 pub fn render(st: &Statement, loc: &Localizer) -> String {
     let v = View::new(st, loc);
     let mut h = Html(String::with_capacity(size_hint(&v)));

@@ -187,6 +187,12 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// The localizer of its language, locale and currency: what every rendering prints with.
+    pub fn localizer(&self) -> Result<crate::i18n::Localizer> {
+        let country = self.locale.split_once('-').map(|(_, c)| c);
+        crate::i18n::Localizer::new(self.language, country, self.currency, self.currency_display)
+    }
+
     /// The statement as JSON (schema [`STATEMENT_SCHEMA_VERSION`]; amounts as decimal strings,
     /// dates ISO 8601).
     pub fn to_json(&self) -> String {

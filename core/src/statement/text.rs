@@ -34,12 +34,12 @@ impl Statement {
     /// language. To render many statements, build one [`Localizer`] and call [`render`].
     pub fn to_text(&self, width: usize) -> Result<String> {
         check_width(width)?;
-        render(self, &Localizer::for_statement(self)?, width)
+        render(self, &self.localizer()?, width)
     }
 }
 
 /// The statement as plain text `width` columns wide, with `loc` (made for the statement's
-/// language, locale and currency, e.g. by [`Localizer::for_statement`]). Every line ends with
+/// language, locale and currency, e.g. by [`Statement::localizer`]). Every line ends with
 /// `\n` and is at most `width` characters; a width outside [`MIN_WIDTH`]..=[`MAX_WIDTH`] is
 /// [`Error::InvalidInput`].
 pub fn render(st: &Statement, loc: &Localizer, width: usize) -> Result<String> {

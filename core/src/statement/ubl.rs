@@ -413,7 +413,7 @@ impl Statement {
         let mut doc = Doc {
             w: Writer::new_with_indent(Vec::new(), b' ', 2),
             st: self,
-            loc: Localizer::for_statement(self)?,
+            loc: self.localizer()?,
         };
         let decl = BytesDecl::new("1.0", Some("UTF-8"), None);
         written(doc.w.write_event(Event::Decl(decl)))?;
