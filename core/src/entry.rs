@@ -122,9 +122,10 @@ pub enum EntryKind {
         /// overdue credit hold): the reason given.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         override_reason: Option<Box<str>>,
-        /// The host's own invoice number, when it gave one.
+        /// The host's own invoice number, when it gave one (boxed: most charges have none, and
+        /// every entry is as large as the largest kind).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        invoice_number: Option<SmolStr>,
+        invoice_number: Option<Box<SmolStr>>,
     },
     /// Money received toward what is owed; allocated to invoices, any excess became credit.
     Payment {

@@ -255,7 +255,7 @@ impl Ledger {
                     sale,
                     invoice_number,
                     ..
-                } => (sale.clone(), invoice_number.clone()),
+                } => (sale.clone(), invoice_number.as_deref().cloned()),
                 _ => (None, None),
             };
             if self.invoice_at.len() <= entry.seq as usize {

@@ -517,7 +517,7 @@ fn charge(
             override_reason: override_reason
                 .filter(|_| overridden)
                 .map(String::into_boxed_str),
-            invoice_number,
+            invoice_number: invoice_number.map(Box::new),
         },
         vec![],
     );

@@ -318,7 +318,9 @@ fn activity_line(
         allocations: items(&allocs),
         allocation_count: allocs.len(),
         invoice_number: strings.opt(match &e.kind {
-            EntryKind::Charge { invoice_number, .. } => invoice_number.as_deref(),
+            EntryKind::Charge { invoice_number, .. } => {
+                invoice_number.as_deref().map(|n| n.as_str())
+            }
             _ => None,
         })?,
         unusual: match &e.kind {
