@@ -1818,6 +1818,15 @@ typedef struct creditbook_activity_line {
    * `CREDITBOOK_UNUSUAL_*` bits (0: nothing). It was recorded all the same.
    */
   uint32_t unusual;
+  /**
+   * For a payment link (`has_link_status`): where it stands at the end of the activity's last
+   * day (pending, paid, cancelled, expired).
+   */
+  creditbook_link_status link_status;
+  /**
+   * True for a payment link's line: `link_status` says where it stands.
+   */
+  bool has_link_status;
 } creditbook_activity_line;
 
 /**

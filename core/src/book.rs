@@ -407,7 +407,28 @@ impl<S: Store> Book<S> {
     /// The account's entries between two store-local dates (both included), optionally of some
     /// kinds only, each with the balances right after it.
     pub fn activity(&self, account: &str, query: &ActivityQuery) -> Result<Vec<ActivityLine>> {
-        self.with_account(account, |state| figures::activity(state.entries(), query))?
+        // Links stand as they do at the end of the last day asked for, in the store's time.
+        let end = query
+            .to
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(self.settings.timezone).earliest())
+            .map(|t| t.to_utc());
+        self.with_account(account, |state| {
+            let mut lines = figures::activity(state.entries(), query)?;
+            if let Some(end) = end {
+                let links = crate::links::links(state.entries(), end);
+                for line in &mut lines {
+                    if let crate::entry::EntryKind::PaymentLinkCreated(r) = &line.entry.kind {
+                        line.link_status = links
+                            .iter()
+                            .find(|l| l.record.reference == r.reference)
+                            .map(|l| l.status);
+                    }
+                }
+            }
+            Ok(lines)
+        })?
     }
 
     /// Computes a statement of the account (see [`crate::statement`]).

@@ -280,6 +280,10 @@ pub struct ActivityLine {
     pub owed_after: Decimal,
     /// Credit balance after it.
     pub credit_after: Decimal,
+    /// For a payment link: where it stands at the end of the activity's last day (pending, paid,
+    /// cancelled or expired); `None` for any other entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_status: Option<crate::links::LinkStatus>,
 }
 
 impl ActivityLine {
@@ -316,6 +320,7 @@ pub(crate) fn activity(entries: &[Entry], query: &ActivityQuery) -> Result<Vec<A
             && (query.types.is_empty() || query.types.contains(&e.kind.entry_type()))
         {
             out.push(ActivityLine {
+                link_status: None,
                 entry: e.clone(),
                 owed_after: scale(owed),
                 credit_after: scale(credit),

@@ -952,6 +952,26 @@ fn a_deposit_request_expires_and_its_late_payment_is_still_a_deposit() {
         status(expiry - Duration::minutes(1)),
         vec![(reference.clone(), LinkStatus::Pending)]
     );
+    // The activity says so too: the request as it stands at the end of the last day shown.
+    let link_line = |to: chrono::NaiveDate| {
+        shop.book
+            .activity(
+                ACCOUNT,
+                &creditbook::ActivityQuery::between(common::day(2026, 1, 1), to),
+            )
+            .unwrap()
+            .into_iter()
+            .find(|l| matches!(l.entry.kind, EntryKind::PaymentLinkCreated(_)))
+            .and_then(|l| l.link_status)
+    };
+    let expiry_day = expiry
+        .with_timezone(&chrono_tz::America::Montreal)
+        .date_naive();
+    assert_eq!(
+        link_line(expiry_day.pred_opt().unwrap()),
+        Some(LinkStatus::Pending)
+    );
+    assert_eq!(link_line(expiry_day), Some(LinkStatus::Expired));
     assert_eq!(
         status(expiry),
         vec![(reference.clone(), LinkStatus::Expired)]

@@ -10,6 +10,7 @@ use creditbook::{
 
 use crate::book::{creditbook_book, with_book};
 use crate::list::{self, items, Strings};
+use crate::outreach::creditbook_link_status;
 use crate::panic::ffi_panic_boundary;
 use crate::result::{creditbook_result, FfiResult};
 use crate::strings::{arg, opt_arg, out, slice_arg};
@@ -243,6 +244,11 @@ pub struct creditbook_activity_line {
     /// For a payment or deposit confirmed online: what was unusual about it, as
     /// `CREDITBOOK_UNUSUAL_*` bits (0: nothing). It was recorded all the same.
     pub unusual: u32,
+    /// For a payment link (`has_link_status`): where it stands at the end of the activity's last
+    /// day (pending, paid, cancelled, expired).
+    pub link_status: creditbook_link_status,
+    /// True for a payment link's line: `link_status` says where it stands.
+    pub has_link_status: bool,
 }
 
 /// An account's activity. Strings and arrays inside are valid until `creditbook_activity_free`.
@@ -332,6 +338,10 @@ fn activity_line(
             } => o.unusual.iter().fold(0, |bits, u| bits | unusual_bit(u)),
             _ => 0,
         },
+        link_status: l
+            .link_status
+            .map_or(creditbook_link_status::Pending, Into::into),
+        has_link_status: l.link_status.is_some(),
     };
     allocations.push(allocs);
     Ok(line)

@@ -368,6 +368,10 @@ class ActivityLine(Entry):
     def owed_after(self) -> Decimal: ...
     @property
     def credit_after(self) -> Decimal: ...
+    @property
+    def link_status(self) -> Optional[str]:
+        """For a payment link: `"pending"`, `"paid"`, `"cancelled"` or `"expired"` at the end
+        of the activity's last day; `None` for any other entry."""
 
 @disjoint_base
 class Outcome:

@@ -401,6 +401,7 @@ impl PyEntry {
 pub struct PyActivityLine {
     owed_after: Decimal,
     credit_after: Decimal,
+    link_status: Option<&'static str>,
 }
 
 impl PyActivityLine {
@@ -413,6 +414,7 @@ impl PyActivityLine {
             PyActivityLine {
                 owed_after: line.owed_after,
                 credit_after: line.credit_after,
+                link_status: line.link_status.map(|s| s.as_str()),
             },
         );
         Bound::new(py, init)
@@ -431,11 +433,18 @@ impl PyActivityLine {
     fn credit_after(&self) -> Decimal {
         self.credit_after
     }
+    /// For a payment link: `"pending"`, `"paid"`, `"cancelled"` or `"expired"` at the end of the
+    /// activity's last day; `None` for any other entry.
+    #[getter]
+    fn link_status(&self) -> Option<&'static str> {
+        self.link_status
+    }
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let py = slf.py();
         let d = slf.as_super().get().dict(py)?;
         d.set_item("owed_after", slf.get().owed_after)?;
         d.set_item("credit_after", slf.get().credit_after)?;
+        d.set_item("link_status", slf.get().link_status)?;
         Ok(d)
     }
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {

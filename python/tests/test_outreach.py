@@ -398,6 +398,10 @@ def test_a_deposit_request_expires_and_a_late_payment_is_still_a_deposit() -> No
     assert [l.status for l in book.payment_links("C-1", at=expiry - dt.timedelta(minutes=1))] \
         == ["pending"]
     assert [l.status for l in book.payment_links("C-1", at=expiry)] == ["expired"]
+    # The activity says so too, as the link stands at the end of the last day shown.
+    lines = [l for l in book.activity("C-1", start=dt.date(2026, 11, 1), end=expiry.date())
+             if l.kind == "payment_link_created"]
+    assert [l.link_status for l in lines] == ["expired"]
     late = expiry + dt.timedelta(hours=1)
     c = book.confirm_online_payment(
         "C-1", provider_payment_id="pp_9", amount=Decimal("30.00"), at=late, link=link.reference

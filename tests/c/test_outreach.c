@@ -1036,6 +1036,17 @@ static void test_what_the_clerk_and_the_customer_see(void) {
     CHECK(status == CREDITBOOK_LINK_STATUS_EXPIRED);
     CHECK_RC(creditbook_book_payment_link_status(book, "A-1", "A-1-nope", expiry, &status),
              CREDITBOOK_RESULT_UNKNOWN_PAYMENT_LINK);
+    {
+        /* the activity says so too, at the end of the last day shown */
+        creditbook_activity *links = NULL;
+        uint32_t link_kind = CREDITBOOK_ENTRY_TYPE_PAYMENT_LINK_CREATED;
+        CHECK_OK(creditbook_book_activity(book, "A-1", day(2026, 11, 1), day(2026, 12, 31), &link_kind,
+                                          1, &links));
+        CHECK(links->len >= 1);
+        const creditbook_activity_line *last = &links->items[links->len - 1];
+        CHECK(last->has_link_status && last->link_status == CREDITBOOK_LINK_STATUS_EXPIRED);
+        creditbook_activity_free(links);
+    }
     creditbook_confirmation conf;
     memset(&conf, 0, sizeof conf);
     CHECK_OK(creditbook_book_confirm_online_payment(book, "A-1", "pp_late", 2500, expiry + 3600,
