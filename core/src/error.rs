@@ -9,7 +9,6 @@ use crate::permission::Permission;
 
 /// Everything that can go wrong in creditbook. A refused operation records nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     // ---- input (1xx) ----
     /// An amount that must be positive is zero or negative.

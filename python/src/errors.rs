@@ -593,9 +593,6 @@ fn to_py_fields(py: Python<'_>, e: Error) -> PyErr {
             py.get_type::<PortMissing>(),
             vec![("port", Str(port.to_string()))],
         ),
-        // `Error` is non-exhaustive: a variant added to the core shows up as the base class
-        // (with its code) until it gets a class of its own.
-        _ => (py.get_type::<CreditbookError>(), vec![]),
     };
     build(py, &ty, code, &message, fields)
 }
