@@ -1,13 +1,13 @@
 //! Each handle's last error: the message, with its figures, of the last call on that handle that
-//! failed, kept per calling thread so that threads sharing a book never read each other's errors.
+//! failed, kept per calling thread (in the thread's own storage) so that threads sharing a book
+//! never read each other's errors, and a thread's errors go away with it.
 //!
 //! Only failures write here (a successful call costs nothing), so the message stays until the
 //! same thread's next failure on the same handle.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::ffi::c_char;
-use std::sync::{Mutex, PoisonError};
-use std::thread::ThreadId;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use creditbook::Error;
 
@@ -24,20 +24,43 @@ pub(crate) struct Failure {
     pub(crate) error: Option<Error>,
 }
 
-/// The last error of each thread that failed a call on one handle.
-#[derive(Debug, Default)]
+/// The last error of each thread that failed a call on one handle. The failures live in the
+/// calling thread's own storage, keyed by the handle's id (never reused): they go away with the
+/// thread, so a host that starts a thread per request does not grow the handle, and a thread
+/// keeps those of at most [`KEPT_PER_THREAD`] handles.
+#[derive(Debug)]
 pub(crate) struct LastError {
-    by_thread: Mutex<HashMap<ThreadId, Failure>>,
+    id: u64,
+}
+
+/// How many handles' last errors one thread keeps (the oldest goes first).
+pub(crate) const KEPT_PER_THREAD: usize = 64;
+
+thread_local! {
+    /// This thread's last failure on each handle, oldest first.
+    static FAILURES: RefCell<Vec<(u64, Failure)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Default for LastError {
+    fn default() -> LastError {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        LastError {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 impl LastError {
     /// Keeps `failure` as the calling thread's last error.
     pub(crate) fn set(&self, failure: Failure) {
-        let mut map = self
-            .by_thread
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        map.insert(std::thread::current().id(), failure);
+        FAILURES.with(|f| {
+            let mut f = f.borrow_mut();
+            f.retain(|(id, _)| *id != self.id);
+            if f.len() >= KEPT_PER_THREAD {
+                f.remove(0);
+            }
+            f.push((self.id, failure));
+        });
     }
 
     /// The calling thread's last error, empty when it had none.
@@ -47,13 +70,13 @@ impl LastError {
 
     /// The calling thread's last failure, empty when it had none.
     pub(crate) fn failure(&self) -> Failure {
-        let map = self
-            .by_thread
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        map.get(&std::thread::current().id())
-            .cloned()
-            .unwrap_or_default()
+        FAILURES.with(|f| {
+            f.borrow()
+                .iter()
+                .find(|(id, _)| *id == self.id)
+                .map(|(_, failure)| failure.clone())
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -113,5 +136,48 @@ pub(crate) fn copy_out<H: HasLastError>(
     match strings::write_string(message_out, "message_out", text) {
         Ok(()) => creditbook_result::Ok,
         Err(e) => e.result(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Failure, LastError, KEPT_PER_THREAD};
+
+    fn failure(text: &str) -> Failure {
+        Failure {
+            message: text.to_string(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_threads_errors_are_its_own_and_go_away_with_it() {
+        let handle = LastError::default();
+        handle.set(failure("main"));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert_eq!(handle.get(), "");
+                handle.set(failure("worker"));
+                assert_eq!(handle.get(), "worker");
+            });
+        });
+        assert_eq!(handle.get(), "main");
+    }
+
+    #[test]
+    fn a_thread_keeps_the_errors_of_its_latest_handles_only() {
+        let handles: Vec<LastError> = (0..KEPT_PER_THREAD + 10)
+            .map(|_| LastError::default())
+            .collect();
+        for (i, h) in handles.iter().enumerate() {
+            h.set(failure(&format!("error {i}")));
+        }
+        assert_eq!(handles[0].get(), "");
+        let last = KEPT_PER_THREAD + 9;
+        assert_eq!(handles[last].get(), format!("error {last}"));
+        assert_eq!(handles[10].get(), "error 10");
+        // Failing again on a handle keeps one failure for it, the latest.
+        handles[10].set(failure("again"));
+        assert_eq!(handles[10].get(), "again");
     }
 }
