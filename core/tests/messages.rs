@@ -359,31 +359,31 @@ const STATEMENT_WORDS: [(&str, &str, &str, &str); 5] = [
         "en",
         "Your statement C-1-20261130 from Quincaillerie Lapointe",
         "Hello Marie Tremblay,",
-        "Amount due: $949.76, by December 30, 2026.",
+        "Amount due: $919.76, by December 30, 2026.",
     ),
     (
         "fr",
         "Votre relevé C-1-20261130 de Quincaillerie Lapointe",
         "Bonjour Marie Tremblay,",
-        "Montant dû : 949,76\u{a0}$, au plus tard le 30 décembre 2026.",
+        "Montant dû : 919,76\u{a0}$, au plus tard le 30 décembre 2026.",
     ),
     (
         "es",
         "Su estado de cuenta C-1-20261130 de Quincaillerie Lapointe",
         "Hola Marie Tremblay:",
-        "Importe a pagar: 949,76\u{a0}$, a más tardar el 30 de diciembre de 2026.",
+        "Importe a pagar: 919,76\u{a0}$, a más tardar el 30 de diciembre de 2026.",
     ),
     (
         "de",
         "Ihr Kontoauszug C-1-20261130 von Quincaillerie Lapointe",
         "Guten Tag Marie Tremblay,",
-        "Fälliger Betrag: 949,76\u{a0}$, zahlbar bis 30. Dezember 2026.",
+        "Fälliger Betrag: 919,76\u{a0}$, zahlbar bis 30. Dezember 2026.",
     ),
     (
         "nl",
         "Uw rekeningoverzicht C-1-20261130 van Quincaillerie Lapointe",
         "Beste Marie Tremblay,",
-        "Te betalen: $\u{a0}949,76, uiterlijk 30 december 2026.",
+        "Te betalen: $\u{a0}919,76, uiterlijk 30 december 2026.",
     ),
 ];
 
@@ -478,7 +478,7 @@ fn a_statement_due_upon_receipt_says_so() {
     let m = book.compose_statement_email(&st, None).unwrap();
     assert!(
         m.text
-            .contains("\n\nAmount due: $949.76, due upon receipt.\n\n"),
+            .contains("\n\nAmount due: $919.76, due upon receipt.\n\n"),
         "{}",
         &m.text[..400]
     );
@@ -486,7 +486,7 @@ fn a_statement_due_upon_receipt_says_so() {
     let m = book.compose_statement_email(&fr, None).unwrap();
     assert!(m
         .text
-        .contains("\n\nMontant dû : 949,76\u{a0}$, payable sur réception.\n\n"));
+        .contains("\n\nMontant dû : 919,76\u{a0}$, payable sur réception.\n\n"));
 }
 
 // ---- the RFC 5322 / MIME bytes ----
@@ -617,7 +617,7 @@ fn a_sent_message_is_recorded_on_its_account() {
     let s = book.summary("C-1", fixtures::date(2026, 12, 1)).unwrap();
     assert_eq!(
         (s.balance_owed, s.credit_balance),
-        (dec("949.76"), dec("122.50"))
+        (dec("919.76"), dec("92.50"))
     );
 }
 

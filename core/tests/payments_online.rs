@@ -497,14 +497,14 @@ fn a_statement_shows_its_link_as_pay_online_in_every_format() {
         st.payment_link,
         Some(PaymentLinkShown {
             url: url.into(),
-            amount: dec("949.76"),
+            amount: dec("919.76"),
             expires_at: Some(common::utc(2026, 12, 31, 14, 0).fixed_offset()),
         })
     );
     assert_eq!(st.payment_link_omitted, None);
     let request = &provider.made()[0];
     assert_eq!(request.purpose, balance("C-1-20261130"));
-    assert_eq!(request.amount, dec("949.76"));
+    assert_eq!(request.amount, dec("919.76"));
     assert_eq!(request.reference, "C-1-link-nov");
 
     let text = st.to_text(80).unwrap();
@@ -545,9 +545,9 @@ fn a_statement_link_asks_at_most_what_is_owed_now() {
     let st = book
         .statement_with_link("C-1", &november(), &link_op(), None)
         .unwrap();
-    assert_eq!(st.amount_due, dec("949.76"));
-    assert_eq!(st.payment_link.unwrap().amount, dec("449.76"));
-    assert_eq!(provider.made()[0].amount, dec("449.76"));
+    assert_eq!(st.amount_due, dec("919.76"));
+    assert_eq!(st.payment_link.unwrap().amount, dec("419.76"));
+    assert_eq!(provider.made()[0].amount, dec("419.76"));
 }
 
 #[test]
@@ -559,7 +559,7 @@ fn a_statement_above_the_cap_gets_no_link_and_says_why() {
     let st = book
         .statement_with_link("C-1", &november(), &link_op(), None)
         .unwrap();
-    assert_eq!(st.amount_due, dec("949.76"));
+    assert_eq!(st.amount_due, dec("919.76"));
     assert_eq!(st.payment_link, None);
     assert_eq!(st.payment_link_omitted, Some(dec("500.00")));
     assert!(provider.made().is_empty());
@@ -600,7 +600,7 @@ fn no_link_when_nothing_is_due_or_the_store_does_not_want_one() {
     let st = book
         .statement_with_link("C-1", &november(), &link_op(), Some(true))
         .unwrap();
-    assert_eq!(st.payment_link.unwrap().amount, dec("949.76"));
+    assert_eq!(st.payment_link.unwrap().amount, dec("919.76"));
 }
 
 #[test]

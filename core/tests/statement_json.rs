@@ -31,7 +31,7 @@ fn fixture_json() {
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["schema"], 1);
     assert_eq!(v["currency"], "CAD");
-    assert_eq!(v["closing_balance"], "949.76");
+    assert_eq!(v["closing_balance"], "919.76");
     assert_eq!(v["lines"][0]["charge"], "89.99");
     assert_eq!(v["statement_date"], "2026-11-30");
     insta::assert_snapshot!("fixture_en", json);
