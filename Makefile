@@ -189,3 +189,13 @@ bench-c: header-check
 .PHONY: bench-sqlite
 bench-sqlite:
 	$(CARGO) bench -p creditbook-sqlite --bench sqlite --locked
+
+## make pg-test: the PostgreSQL store's tests (creditbook-postgres) against a throwaway server of
+## their own (tests/pg/cluster.sh: installs PostgreSQL from the distribution's packages when
+## missing, runs it as an unprivileged user on a private Unix socket, stops and removes it at the
+## end whatever happened). The tests fail, never skip, without CREDITBOOK_PG_DSN.
+.PHONY: pg-test
+pg-test:
+	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
+		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
+		$(CARGO) test -p creditbook-postgres --locked
