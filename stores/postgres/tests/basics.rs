@@ -250,8 +250,11 @@ fn another_applications_tables_are_refused_untouched() {
 #[test]
 fn bad_options_and_unreachable_servers_are_typed_and_keep_the_password_out() {
     let secret = "hunter2-Sesame";
+    let seen = std::cell::RefCell::new(Vec::new());
     let bad = |dsn: &str, options: PostgresOptions| {
-        PostgresStore::connect_with(dsn, options).unwrap_err()
+        let e = PostgresStore::connect_with(dsn, options).unwrap_err();
+        seen.borrow_mut().push(e.clone());
+        e
     };
     let e = bad(
         &format!("host=/tmp user=x password={secret} sslmode=bogus"),
@@ -292,7 +295,9 @@ fn bad_options_and_unreachable_servers_are_typed_and_keep_the_password_out() {
         }
         other => panic!("{other:?}"),
     }
-    for e in [&e] {
+    let seen = seen.into_inner();
+    assert_eq!(seen.len(), 4);
+    for e in &seen {
         assert!(!format!("{e} {e:?}").contains(secret), "{e:?}");
     }
     let store = PostgresStore::connect(&format!("{} password={secret}", common::dsn())).unwrap();
