@@ -190,3 +190,24 @@ bench-c: header-check
 .PHONY: bench-sqlite
 bench-sqlite:
 	$(CARGO) bench -p creditbook-sqlite --bench sqlite --locked
+
+## make pg-test: the PostgreSQL store's tests (creditbook-postgres) against a throwaway server of
+## their own (tests/pg/cluster.sh: installs PostgreSQL from the distribution's packages when
+## missing, runs it as an unprivileged user on a private Unix socket, stops and removes it at the
+## end whatever happened). The tests fail, never skip, without CREDITBOOK_PG_DSN; --all-targets
+## also runs the benchmark's smoke run (a few charges) against the server.
+.PHONY: pg-test
+pg-test:
+	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
+		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
+		$(CARGO) test -p creditbook-postgres --all-targets --locked; \
+		$(CARGO) test -p creditbook-postgres --doc --locked
+
+## make bench-postgres: charges per second through the PostgreSQL store against a bare postgres
+## client (1 and 8 registers, 100 accounts and 1 hot account) and a cold read of a 100,000-entry
+## account (docs/stores.md), on a throwaway server started and stopped around it
+.PHONY: bench-postgres
+bench-postgres:
+	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
+		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
+		$(CARGO) bench -p creditbook-postgres --bench postgres --locked
