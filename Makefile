@@ -10,16 +10,18 @@ demo:
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
 ## and the C ABI (make c-test) and the Python package (make python), and the fuzz corpus replayed
-## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay)
-test: lint unit doc ubl month-end c-test python fuzz-replay
+## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
+## store against a throwaway server (make pg-test)
+test: lint unit pg-test doc ubl month-end c-test python fuzz-replay
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# The PostgreSQL store's tests need a server: pg-test starts a throwaway one and runs them.
 unit:
-	$(CARGO) test --workspace --all-targets --locked
-	$(CARGO) test --workspace --doc --locked
+	$(CARGO) test --workspace --exclude creditbook-postgres --all-targets --locked
+	$(CARGO) test --workspace --exclude creditbook-postgres --doc --locked
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
@@ -48,6 +50,7 @@ bench:
 	$(MAKE) bench-c
 	CARGO="$(CARGO)" python/check.sh bench
 	$(MAKE) bench-sqlite
+	$(MAKE) bench-postgres
 
 ## make soak: the deterministic simulation (core/tests/simulation.rs) on many more seeds than
 ## make test runs, in release mode; a failure prints its seed (rerun it with SIM_SEED=<n>).
