@@ -95,6 +95,19 @@ fn fold_100k_entries(bencher: Bencher) {
         .bench_values(|entries| AccountState::from_entries(entries).unwrap());
 }
 
+/// Reading an account's 100,000 persisted records back (`Entry::from_record`, what a host's store
+/// does when a register first loads an account), without the fold.
+#[divan::bench(sample_count = 20)]
+fn read_100k_records(bencher: Bencher) {
+    let records: Vec<String> = ledger(100_000).iter().map(Entry::to_record).collect();
+    bencher.bench(|| {
+        records
+            .iter()
+            .map(|r| Entry::from_record(r).unwrap())
+            .collect::<Vec<Entry>>()
+    });
+}
+
 /// A Book whose account has `n` entries over about `days` days: charges with sale references,
 /// payments every third entry, a deposit and a refund to credit now and then.
 fn busy_account(n: usize, days: i64) -> (Book, NaiveDate, NaiveDate) {

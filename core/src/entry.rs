@@ -669,6 +669,10 @@ impl Entry {
     }
 
     /// Reads a persisted record written by [`Entry::to_record`] of this or an earlier version.
+    ///
+    /// One pass over the text refuses a number with a fraction or an exponent anywhere (amounts
+    /// are decimal strings, never floats), then one parse reads the record; only a record that
+    /// does not read as this version's is parsed again, to tell a later schema from a corrupt one.
     pub fn from_record(record: &str) -> Result<Entry> {
         #[derive(Deserialize)]
         struct Head {
@@ -676,38 +680,65 @@ impl Entry {
         }
         #[derive(Deserialize)]
         struct Record {
+            schema: u32,
             entry: Entry,
         }
         let corrupt = |e: serde_json::Error| Error::CorruptRecord {
             reason: e.to_string(),
         };
-        let value: serde_json::Value = serde_json::from_str(record).map_err(corrupt)?;
-        if has_fraction_number(&value) {
+        let unsupported = |version: u32| Error::UnsupportedSchema {
+            version,
+            supported: RECORD_SCHEMA_VERSION,
+        };
+        if has_fraction_number(record) {
             return Err(Error::CorruptRecord {
                 reason: "a number with a fraction or exponent: amounts are decimal strings, never floats"
                     .into(),
             });
         }
-        let head: Head = serde_json::from_value(value.clone()).map_err(corrupt)?;
-        if head.schema == 0 || head.schema > RECORD_SCHEMA_VERSION {
-            return Err(Error::UnsupportedSchema {
-                version: head.schema,
-                supported: RECORD_SCHEMA_VERSION,
-            });
+        match serde_json::from_str::<Record>(record) {
+            Ok(r) if r.schema == 0 || r.schema > RECORD_SCHEMA_VERSION => {
+                Err(unsupported(r.schema))
+            }
+            Ok(r) => Ok(r.entry),
+            Err(e) => match serde_json::from_str::<Head>(record) {
+                Ok(head) if head.schema == 0 || head.schema > RECORD_SCHEMA_VERSION => {
+                    Err(unsupported(head.schema))
+                }
+                _ => Err(corrupt(e)),
+            },
         }
-        let r: Record = serde_json::from_value(value).map_err(corrupt)?;
-        Ok(r.entry)
     }
 }
 
-/// True when a JSON value holds a number that is not a plain integer anywhere inside it.
-fn has_fraction_number(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::Number(n) => !(n.is_u64() || n.is_i64()),
-        serde_json::Value::Array(items) => items.iter().any(has_fraction_number),
-        serde_json::Value::Object(map) => map.values().any(has_fraction_number),
-        _ => false,
+/// True when the JSON text holds, outside its strings, a number with a fraction or an exponent.
+/// (A number is the only place `.`, `e` or `E` can stand outside a string, but for the literals
+/// `true`, `false` and `null`, whose `e` is not after a digit.)
+fn has_fraction_number(text: &str) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut after_digit = false;
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                after_digit = false;
+            }
+            b'0'..=b'9' => after_digit = true,
+            b'.' | b'e' | b'E' if after_digit => return true,
+            _ => after_digit = false,
+        }
     }
+    false
 }
 
 mod hex_u64 {
@@ -720,5 +751,32 @@ mod hex_u64 {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         u64::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::has_fraction_number;
+
+    #[test]
+    fn a_float_anywhere_outside_strings_is_seen_and_nothing_else() {
+        for float in [
+            r#"{"a":12.5}"#,
+            r#"{"a":-0.1}"#,
+            r#"{"a":1e3}"#,
+            r#"{"a":2E-2}"#,
+            r#"{"a":[1,2,3.0]}"#,
+            r#"{"s":"a \" quote","a":7.25}"#,
+        ] {
+            assert!(has_fraction_number(float), "{float}");
+        }
+        for plain in [
+            r#"{"a":12,"b":-3,"c":true,"d":false,"e":null}"#,
+            r#"{"amount":"12.50","reason":"1e3 boxes at 2.5 kg"}"#,
+            r#"{"s":"ends with a backslash \\","n":10}"#,
+            r#"{"key 1.5":0}"#,
+        ] {
+            assert!(!has_fraction_number(plain), "{plain}");
+        }
     }
 }
