@@ -450,6 +450,7 @@ fn main() -> Result<(), Error> {
         );
     }
     let entries_after = book.store().entry_count().map_err(Error::from)?;
+    let file = file.canonicalize().unwrap_or(file);
     println!(
         "\n{} new entries recorded in {} ({} in all){}",
         entries_after - entries_before,
