@@ -11,8 +11,9 @@ demo:
 ## and the UBL statements against the OASIS XSD
 ## and the C ABI (make c-test) and the Python package (make python), and the fuzz corpus replayed
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
-## store against a throwaway server (make pg-test)
-test: lint unit pg-test doc ubl month-end c-test python fuzz-replay
+## store against a throwaway server (make pg-test), and its C and Python faces against another
+## (make pg-faces)
+test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -110,7 +111,8 @@ CXX := g++
 C_WARNINGS := -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := -std=c99 $(C_WARNINGS) -g -D_POSIX_C_SOURCE=200809L -Iinclude \
 	-DCREDITBOOK_EXPECTED_VERSION='"$(VERSION)"'
-C_TEST_SOURCES := $(filter-out tests/c/bench_charge.c,$(wildcard tests/c/*.c))
+# test_postgres.c needs a server: make pg-faces builds and runs it (with check.c).
+C_TEST_SOURCES := $(filter-out tests/c/bench_charge.c tests/c/test_postgres.c,$(wildcard tests/c/*.c))
 # What a Rust static library needs from the system.
 C_SYS_LIBS := -lpthread -ldl -lm
 PKG_CONFIG_IN_TREE := PKG_CONFIG_PATH=$(TARGET) pkg-config
@@ -205,6 +207,27 @@ pg-test:
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
 		$(CARGO) test -p creditbook-postgres --all-targets --locked; \
 		$(CARGO) test -p creditbook-postgres --doc --locked
+
+## make pg-faces: the PostgreSQL store's C and Python faces against a throwaway server (started
+## and stopped as in pg-test): tests/c/test_postgres.c and the NULL sweep with a real store handle
+## (CREDITBOOK_PG_DSN set), both under AddressSanitizer+UBSan, then the Python tests marked
+## `postgres` (python/tests/test_postgres.py; python/check.sh test leaves them here) with the
+## package built into .venv. Nothing skips: without the server they fail.
+.PHONY: pg-faces
+PG_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+pg-faces: header-check c-lib
+	@mkdir -p $(C_OUT)
+	$(CC) $(C_TEST_FLAGS) $(PG_ASAN) tests/c/test_postgres.c tests/c/check.c \
+		$(C_LIB)/libcreditbook.a $(C_SYS_LIBS) -o $(C_OUT)/test-postgres-asan
+	python3 tests/c/null_sweep.py $(C_OUT)
+	$(CC) $(C_TEST_FLAGS) $(PG_ASAN) $(C_OUT)/null_sweep.c $(C_LIB)/libcreditbook.a $(C_SYS_LIBS) \
+		-o $(C_OUT)/null-sweep-pg-asan
+	CARGO="$(CARGO)" python/check.sh build
+	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
+		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/test-postgres-asan; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/null-sweep-pg-asan; \
+		.venv/bin/python -m pytest -m postgres python/tests
 
 ## make bench-postgres: charges per second through the PostgreSQL store against a bare postgres
 ## client (1 and 8 registers, 100 accounts and 1 hot account) and a cold read of a 100,000-entry

@@ -1008,6 +1008,19 @@ typedef struct creditbook_id_sink creditbook_id_sink;
 typedef struct creditbook_message creditbook_message;
 
 /**
+ * A creditbook store in a PostgreSQL database, connected by `creditbook_postgres_store_connect`,
+ * released by `creditbook_postgres_store_free`. Give it to `creditbook_book_new_postgres`;
+ * several books, on several threads, may share one store (and its pool of connections). Each
+ * book keeps the pool until it is freed too: the store handle may be freed as soon as the books
+ * are made.
+ *
+ * Many processes on many machines may use the same database: an operation another register
+ * recorded first makes this one catch up and decide again. docs/stores.md says what is
+ * guaranteed, what happens when the server goes away, and the schema.
+ */
+typedef struct creditbook_postgres_store creditbook_postgres_store;
+
+/**
  * A store's settings (a `StoreSettings` inside). Made by `creditbook_settings_new`, released by
  * `creditbook_settings_free`. Not for concurrent use: set it up on one thread, then make books
  * from it (`creditbook_book_new` copies it).
@@ -2379,6 +2392,47 @@ void creditbook_statement_list_free(struct creditbook_statement_list *list);
  * the callback that received `sink`.
  */
 creditbook_result creditbook_string_sink_set(struct creditbook_string_sink *sink, const char *text, size_t len);
+
+/**
+ * Connects to the PostgreSQL database `dsn` (UTF-8): a libpq-style connection string
+ * (`"host=/run/postgresql user=till dbname=shop"`) or a URL (`"postgresql://till@db/shop"`).
+ * The tables are `public.creditbook_*`, with a pool of at most 4 connections (one is opened
+ * now) and a 5 s connect timeout unless the DSN sets `connect_timeout`. The schema is created in
+ * a new database and migrated in an older one; a database of a newer schema, or tables of the
+ * same names that are not creditbook's, are refused and left untouched. On success writes a new
+ * handle to `*store_out` (release it with `creditbook_postgres_store_free`).
+ *
+ * A failure is `CREDITBOOK_RESULT_STORE_FAILED` (`NULL_PARAMETER`, `INVALID_UTF8` for bad
+ * arguments). There is no handle yet to keep its message: `error_out` (NULL: not wanted)
+ * receives it, a new string to release with `creditbook_string_free`, written only on failure
+ * (and left as it was on success). The message holds the reason's number and never the
+ * password: -6 a malformed DSN ("store failed (code -6): invalid PostgreSQL store options: the
+ * DSN: ..."), -4 a newer schema, -5 not a creditbook store, else the SQLSTATE as a number
+ * (`sqlstate_code` in crate creditbook-postgres) with the SQLSTATE itself in the text: "store
+ * failed (code 100663808): PostgreSQL 08006: error connecting to server: ..." when the server
+ * cannot be reached, the server's own code when it refused (a login, a privilege).
+ */
+creditbook_result creditbook_postgres_store_connect(const char *dsn, struct creditbook_postgres_store **store_out, char **error_out);
+
+/**
+ * Releases a store handle. NULL is a no-op; never release twice. Books made over it keep
+ * working (they hold the pool until they are freed; the last one closes its connections).
+ */
+void creditbook_postgres_store_free(struct creditbook_postgres_store *store);
+
+/**
+ * Makes a book over a PostgreSQL store, as `creditbook_book_new_sqlite` does over a SQLite
+ * store: from the store's settings (copied) and `store` (shared: the book keeps the pool until
+ * the book is freed), with the host's mailer and payment provider (each copied). `mailer` and
+ * `payment_provider` may be NULL: none (what needs one fails with
+ * `CREDITBOOK_RESULT_PORT_MISSING`). On success writes a new handle to `*book_out` (release it
+ * with `creditbook_book_free`). Refusals are kept as the settings' last error. Once made, a
+ * PostgreSQL failure the store could not resolve (the server unreachable) fails an operation with
+ * `CREDITBOOK_RESULT_STORE_FAILED` and the SQLSTATE in the book's last error; nothing is
+ * recorded, and an operation whose outcome stayed unknown is safe to run again with the same
+ * operation id (it answers replayed if it had been recorded).
+ */
+creditbook_result creditbook_book_new_postgres(const struct creditbook_settings *settings, const struct creditbook_postgres_store *store, const struct creditbook_mailer_callbacks *mailer, const struct creditbook_payment_provider_callbacks *payment_provider, struct creditbook_book **book_out);
 
 /**
  * Writes to `*summary_out` the account's figures on `as_of`.

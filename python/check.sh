@@ -3,7 +3,9 @@
 # (created when missing) and runs its checks: pytest (python/tests, warnings are errors), the
 # stub check (mypy's stubtest, no allowlist needed), and the examples (the back office on the
 # SQLite store, a host-written store over sqlite3). With `bench`,
-# runs the Python benchmarks instead of the tests.
+# runs the Python benchmarks instead of the tests; with `build`, only builds the package (make
+# pg-faces, which runs the tests marked `postgres` against its throwaway server: `test` leaves
+# them out, as they need that server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +32,7 @@ PATH="$PWD/$VENV/bin:$PATH" "$PY" -m pip install --quiet --disable-pip-version-c
 # native module.
 case "$MODE" in
 test)
-    "$PY" -m pytest python/tests
+    "$PY" -m pytest -m "not postgres" python/tests
     "$PY" -m mypy.stubtest creditbook._creditbook
     "$PY" -m mypy --strict python/tests examples/python
     "$PY" examples/python/back_office.py
@@ -39,8 +41,9 @@ test)
 bench)
     "$PY" python/bench/bench_book.py
     ;;
+build) ;;
 *)
-    echo "usage: $0 [test|bench]" >&2
+    echo "usage: $0 [test|bench|build]" >&2
     exit 2
     ;;
 esac

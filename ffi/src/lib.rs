@@ -8,7 +8,9 @@
 //! `book.rs` (operations), `reads.rs` (figures and lists), `list.rs` (lists owned by the caller),
 //! `statement.rs`, `ports.rs` (the Mailer and PaymentProvider ports as callbacks), `message.rs`
 //! (composed emails, sending), `outreach.rs` (payment links, online payments, reminders),
-//! `sqlite.rs` (the SQLite store, feature `sqlite`, on by default). No rule is decided here:
+//! `sqlite.rs` (the SQLite store, feature `sqlite`, on by default), `postgres.rs` (the PostgreSQL
+//! store, feature `postgres`, on by default), `native.rs` (what those two share). No rule is
+//! decided here:
 //! every call converts its arguments and calls the core.
 #![warn(missing_docs)]
 #![allow(clippy::missing_safety_doc)]
@@ -19,9 +21,13 @@ mod handle;
 mod last_error;
 mod list;
 mod message;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod native;
 mod outreach;
 mod panic;
 mod ports;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod reads;
 mod result;
 mod settings;

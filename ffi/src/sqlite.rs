@@ -12,14 +12,15 @@ use std::time::Duration;
 use creditbook::StoreError;
 use creditbook_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
-use crate::book::{creditbook_book, new_book};
+use crate::book::creditbook_book;
 use crate::handle;
+use crate::native;
 use crate::panic::ffi_panic_boundary;
 use crate::ports::{creditbook_mailer_callbacks, creditbook_payment_provider_callbacks};
-use crate::result::{creditbook_result, FfiError, FfiResult};
+use crate::result::{creditbook_result, FfiResult};
 use crate::settings::creditbook_settings;
 use crate::store::HostStore;
-use crate::strings::{self, arg, out};
+use crate::strings::{arg, out};
 use crate::values::{c_enum, CEnum};
 
 /// A creditbook store in one SQLite file (WAL mode), opened by `creditbook_sqlite_store_open`,
@@ -64,25 +65,12 @@ fn open(
         let path = unsafe { arg(path, "path") }?;
         let options = options()?;
         let store = SqliteStore::open_with(path, options)
-            .map_err(|e| FfiError::from(creditbook::Error::from(StoreError::from(e))))?;
+            .map_err(|e| native::store_failed(StoreError::from(e)))?;
         Ok(creditbook_sqlite_store {
             store: Arc::new(store),
         })
     };
-    match opened() {
-        Ok(made) => {
-            // SAFETY: `store_out` was checked not NULL.
-            unsafe { handle::give(store_out, made) };
-            creditbook_result::Ok
-        }
-        Err(e) => {
-            if !error_out.is_null() {
-                // The reason is best effort: the result code stands even if it cannot be written.
-                let _ = strings::write_string(error_out, "error_out", e.message());
-            }
-            e.result()
-        }
-    }
+    native::give_store(opened(), store_out, error_out)
 }
 
 /// Opens the creditbook store in the SQLite file at `path` (UTF-8), creating the file when it does
@@ -162,12 +150,8 @@ pub extern "C" fn creditbook_book_new_sqlite(
     book_out: *mut *mut creditbook_book,
 ) -> creditbook_result {
     ffi_panic_boundary!(on settings, {
-        let store = || -> FfiResult<HostStore> {
-            // SAFETY: the caller passes a store made by `creditbook_sqlite_store_open`, or NULL.
-            let s = unsafe { store.as_ref() }.ok_or(FfiError::Null("store"))?;
-            Ok(Box::new(Arc::clone(&s.store)))
-        };
-        new_book(settings, store, mailer, payment_provider, book_out)
+        let shared = |s: &creditbook_sqlite_store| -> HostStore { Box::new(Arc::clone(&s.store)) };
+        native::new_book_over(settings, store, shared, mailer, payment_provider, book_out)
     })
 }
 

@@ -4,8 +4,9 @@ A `Book` holds one store's accounts: charges within credit limits, payments, dep
 credit, refunds, corrections, figures for any date and statements in the customer's language,
 emailed through the host's mailer with "Pay online" links from the host's payment provider.
 Money is `decimal.Decimal` (or `int`), instants are timezone-aware datetimes, dates are `date`s.
-The entries live in one SQLite file (`Book(settings, store=SqliteStore(path))`), in memory (no
-store: tests), or in the host's own database through any object with `load`, `append` and
+The entries live in one SQLite file (`Book(settings, store=SqliteStore(path))`), in a PostgreSQL
+database many registers share (`Book(settings, store=PostgresStore(dsn))`), in memory (no store:
+tests), or in the host's own database through any object with `load`, `append` and
 `account_ids` (`StorePort`).
 """
 
@@ -65,6 +66,7 @@ from creditbook._creditbook import PaymentTerms as PaymentTerms
 from creditbook._creditbook import PermissionDenied as PermissionDenied
 from creditbook._creditbook import PortMissing as PortMissing
 from creditbook._creditbook import PostalAddress as PostalAddress
+from creditbook._creditbook import PostgresStore as PostgresStore
 from creditbook._creditbook import ReceiptRequired as ReceiptRequired
 from creditbook._creditbook import RefundExceedsSale as RefundExceedsSale
 from creditbook._creditbook import RefundsToCreditDisabled as RefundsToCreditDisabled

@@ -22,6 +22,7 @@ __all__ = [
     "Actor",
     "Book",
     "SqliteStore",
+    "PostgresStore",
     "Outcome",
     "Charge",
     "Payment",
@@ -829,6 +830,39 @@ class SqliteStore:
         ...
 
 # ---------------------------------------------------------------------------------------------
+# The PostgreSQL store
+
+@final
+class PostgresStore:
+    """A creditbook store in a PostgreSQL database: `Book(settings, store=PostgresStore(dsn))`.
+    Safe to share between Books and threads (one pool of connections); many processes on many
+    machines may use the same database. Its calls run in Rust with the GIL released."""
+
+    def __new__(
+        cls,
+        dsn: str,
+        *,
+        pool_size: int = 4,
+        schema: Optional[str] = None,
+        table_prefix: Optional[str] = None,
+    ) -> PostgresStore:
+        """Connects to `dsn` (`"host=/run/postgresql user=till dbname=shop"` or
+        `"postgresql://till@db/shop"`), creating or migrating the schema. `pool_size`:
+        connections kept at most; `schema` (default `public`) and `table_prefix` (default
+        `creditbook_`): where the tables are. A malformed DSN or bad names, a newer schema,
+        tables that are not creditbook's, or a server that cannot be reached or refuses raise
+        `StorageError` (`host_code` -6, -4, -5, or the SQLSTATE as a number), the database left
+        untouched; the message never holds the password."""
+        ...
+    @property
+    def entries_table(self) -> str:
+        """The entries table, qualified and quoted (`"public"."creditbook_entries"`)."""
+        ...
+    def entry_count(self) -> int:
+        """The number of entries held, over all accounts."""
+        ...
+
+# ---------------------------------------------------------------------------------------------
 # The Book
 
 @final
@@ -844,14 +878,14 @@ class Book:
         cls,
         settings: StoreSettings,
         *,
-        store: Union[SqliteStore, StorePort, None] = None,
+        store: Union[SqliteStore, PostgresStore, StorePort, None] = None,
         mailer: Optional[MailerPort] = None,
         payments: Optional[PaymentProviderPort] = None,
     ) -> Book: ...
     @property
     def settings(self) -> StoreSettings: ...
     @property
-    def store(self) -> Union[SqliteStore, StorePort, None]: ...
+    def store(self) -> Union[SqliteStore, PostgresStore, StorePort, None]: ...
     @property
     def mailer(self) -> Optional[MailerPort]: ...
     @property
@@ -1320,7 +1354,7 @@ class Conflict(Exception):
 
 # Test support (not part of the API): raise the exception of a core error code; panic inside a
 # core call.
-def check_store(store: Union[StorePort, SqliteStore]) -> str:
+def check_store(store: Union[StorePort, SqliteStore, PostgresStore]) -> str:
     """Runs the Store contract's checks on `store`; returns the report, or raises
     `AssertionError` naming the first check that failed and what the store did."""
 def _raise_sample(code: int) -> None: ...

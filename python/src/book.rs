@@ -25,8 +25,8 @@ use crate::settings::{PyActor, PyPaymentTerms, PyPostalAddress, PyStoreSettings}
 use crate::statement::PyStatement;
 use crate::store::PyStore;
 
-/// One store's customer accounts, on the embedded in-memory store, a `SqliteStore` or a Python
-/// store port.
+/// One store's customer accounts, on the embedded in-memory store, a `SqliteStore`, a
+/// `PostgresStore` or a Python store port.
 /// Safe to share between threads.
 #[pyclass(frozen, module = "creditbook", name = "Book")]
 pub struct PyBook {
@@ -145,11 +145,15 @@ fn customer(
     Ok(c)
 }
 
-/// The Book's store for a `store=` argument: a native store (`SqliteStore`), whose calls stay in
-/// Rust, or any Python object with the port's methods.
+/// The Book's store for a `store=` argument: a native store (`SqliteStore`, `PostgresStore`),
+/// whose calls stay in Rust, or any Python object with the port's methods.
 pub(crate) fn native_or_port(store: &Bound<'_, PyAny>) -> PyResult<Box<dyn Store>> {
     #[cfg(feature = "sqlite")]
     if let Ok(native) = store.cast::<crate::sqlite::PySqliteStore>() {
+        return Ok(Box::new(native.get().shared()));
+    }
+    #[cfg(feature = "postgres")]
+    if let Ok(native) = store.cast::<crate::postgres::PyPostgresStore>() {
         return Ok(Box::new(native.get().shared()));
     }
     Ok(Box::new(PyStore::new(store)?))
@@ -248,7 +252,8 @@ const DIRECTIONS: &[(&str, Direction)] =
 
 #[pymethods]
 impl PyBook {
-    /// A Book on the embedded in-memory store, or on `store`: a `SqliteStore`, or any object
+    /// A Book on the embedded in-memory store, or on `store`: a `SqliteStore`, a `PostgresStore`,
+    /// or any object
     /// with `load`, `append` and `account_ids` (see `StorePort` in the stubs). `mailer`: any object with
     /// `send(message) -> str` (the delivery id); `payments`: any object with
     /// `create_link(request) -> str` (the URL).
@@ -298,7 +303,8 @@ impl PyBook {
         self.settings.clone_ref(py)
     }
 
-    /// The store given (a `SqliteStore` or a Python store port), or `None` on the embedded store.
+    /// The store given (a `SqliteStore`, a `PostgresStore` or a Python store port), or `None` on
+    /// the embedded store.
     #[getter]
     fn store(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.store.as_ref().map(|s| s.clone_ref(py))
@@ -317,7 +323,7 @@ impl PyBook {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let _ = py; // used only to tell a SqliteStore (feature `sqlite`) from a Python port
+        let _ = py; // used only to tell a native store (features `sqlite`, `postgres`) from a port
         format!(
             "Book(store={:?}, currency={:?}, port={})",
             self.book.settings().name,
@@ -326,6 +332,13 @@ impl PyBook {
                 None => "memory",
                 #[cfg(feature = "sqlite")]
                 Some(s) if s.bind(py).is_instance_of::<crate::sqlite::PySqliteStore>() => "sqlite",
+                #[cfg(feature = "postgres")]
+                Some(s)
+                    if s.bind(py)
+                        .is_instance_of::<crate::postgres::PyPostgresStore>() =>
+                {
+                    "postgres"
+                }
                 Some(_) => "python",
             }
         )

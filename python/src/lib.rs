@@ -3,7 +3,8 @@
 //! The bindings convert arguments strictly (module `convert`), call the core `Book` with the GIL
 //! released and panics caught (`errors::enter`, the only way in), and wrap results in read-only
 //! objects (`results`, `statement`). A Python object can be the Book's store (`store`), its mailer or its payment provider
-//! (`ports`); `SqliteStore` (`sqlite`, feature `sqlite`) is the native durable store; messages,
+//! (`ports`); `SqliteStore` (`sqlite`, feature `sqlite`) and `PostgresStore` (`postgres`, feature
+//! `postgres`) are the native durable stores; messages,
 //! links and reminders are in `outreach`. No rule
 //! of the domain is written here: if one is, it is in the wrong place.
 
@@ -12,6 +13,8 @@ mod convert;
 mod errors;
 mod outreach;
 mod ports;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod repr;
 mod results;
 mod settings;
@@ -34,6 +37,8 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<book::PyBook>()?;
     #[cfg(feature = "sqlite")]
     m.add_class::<sqlite::PySqliteStore>()?;
+    #[cfg(feature = "postgres")]
+    m.add_class::<postgres::PyPostgresStore>()?;
     m.add_class::<results::PyOutcome>()?;
     m.add_class::<results::PyCharge>()?;
     m.add_class::<results::PyPayment>()?;

@@ -146,7 +146,8 @@ impl Store for PyStore {
 /// Runs the Store contract (`creditbook::store::conformance`: ledger order, loads after a
 /// version, entries read back equal, all-or-nothing appends, conflicts with nothing written,
 /// account listing, similar and reserved-looking ids, threads appending to one account at once)
-/// on `store` (a `SqliteStore` or a store of your own with the port's three methods). Returns the
+/// on `store` (a `SqliteStore`, a `PostgresStore` or a store of your own with the port's three
+/// methods). Returns the
 /// report when every check passed; raises `AssertionError` naming the first check that failed and
 /// what the store did. The checks use account ids of their own, so a store holding data is left
 /// alone; they call the store from several threads (the GIL is released between calls).

@@ -33,6 +33,8 @@ HANDLES = {
     "creditbook_statement": "ST",
     "creditbook_message": "M",
     "creditbook_sqlite_store": "SQ",
+    # NULL unless CREDITBOOK_PG_DSN names a server (make pg-faces): see SERVER_REFUSALS.
+    "creditbook_postgres_store": "PG",
 }
 
 # Sinks exist only inside the callback that receives them: NULL in the main sweep. Each maps to
@@ -97,6 +99,8 @@ STRINGS = {
     "sale": '"S-1"',
     # A file in the sweep's temporary directory (made in setup, removed at the end).
     "path": "sqlite_path",
+    # $CREDITBOOK_PG_DSN, else PG_NO_SERVER: a socket that does not exist, refused at once.
+    "dsn": "pg_dsn",
 }
 PLAIN_STRING = '"sweep"'
 
@@ -155,6 +159,17 @@ PROSE_OPTIONAL = {
 # Out-parameters written only on failure, with the reason (the functions that have no handle to
 # keep it): untouched on success; on a failure they hold a new string, freed by the sweep.
 ERROR_OUTS = {"error_out"}
+
+# The functions that need a PostgreSQL server: without one (CREDITBOOK_PG_DSN unset, as in make
+# c-test) their call with every argument valid must be refused with exactly this code (the DSN
+# names no server; the store handle is NULL). With one (make pg-faces) it must succeed.
+SERVER_REFUSALS = {
+    "creditbook_postgres_store_connect": "CREDITBOOK_RESULT_STORE_FAILED",
+    "creditbook_book_new_postgres": "CREDITBOOK_RESULT_NULL_PARAMETER",
+}
+
+# No failure's reason (error_out) may hold this: the password of PG_NO_SERVER.
+SECRET = "sweep-pw-s3cret"
 
 # The functions that open the account they are given: theirs is new, the others' is open.
 OPENS_ACCOUNT = {"creditbook_book_open_account"}
@@ -455,9 +470,17 @@ def emit_function(w, f, index, sink_arg=None):
         w(f"        if (untouched(&{v}, sizeof {v}) || {v} == NULL || {v}[0] == '\\0')")
         w(f'            fail({c_string(f.name)}, nulled < 0 ? NULL : names[nulled], '
           f'"a failure without its reason in {p.name}", rc);')
-        w("        else")
+        w(f"        else if (strstr({v}, {c_string(SECRET)}) != NULL)")
+        w(f'            fail({c_string(f.name)}, nulled < 0 ? NULL : names[nulled], '
+          f'"the password in {p.name}", rc);')
+        w(f"        if (!untouched(&{v}, sizeof {v}) && {v} != NULL)")
         w(f"            creditbook_string_free({v});")
         w("    }")
+    if f.name in SERVER_REFUSALS:
+        want = SERVER_REFUSALS[f.name]
+        w(f"    if (nulled < 0 && rc != (pg_server ? CREDITBOOK_RESULT_OK : {want}))")
+        w(f'        fail({c_string(f.name)}, NULL, pg_server ? "refused with a server" : '
+          f'"not refused with {want[len("CREDITBOOK_RESULT_"):]} without a server", rc);')
     after = "entries(acct)" if uses_account else "0"
     before = "before" if uses_account else "0"
     w(
@@ -521,6 +544,13 @@ static creditbook_book *B;
 static creditbook_statement *ST;
 static creditbook_message *M;
 static creditbook_sqlite_store *SQ;
+static creditbook_postgres_store *PG;
+/* A PostgreSQL server to connect to ($CREDITBOOK_PG_DSN), or none: a socket that does not exist,
+ * refused at once, with a password that no message may show. */
+#define PG_NO_SERVER "host=/nonexistent/creditbook-sweep port=5432 user=sweep dbname=sweep " \
+                     "password=sweep-pw-s3cret"
+static const char *pg_dsn = PG_NO_SERVER;
+static int pg_server;
 /* The SQLite store's temporary directory and file. */
 static char sqlite_dir[64] = "/tmp/creditbook-sweep-XXXXXX";
 static char sqlite_path[128];
@@ -717,6 +747,16 @@ static int setup(void) {
         fail("setup", NULL, "the SQLite store", rc);
         return 0;
     }
+    const char *dsn = getenv("CREDITBOOK_PG_DSN");
+    if (dsn != NULL && dsn[0] != '\0') {
+        pg_dsn = dsn;
+        pg_server = 1;
+        rc = creditbook_postgres_store_connect(pg_dsn, &PG, NULL);
+        if (rc != CREDITBOOK_RESULT_OK) {
+            fail("setup", NULL, "the PostgreSQL store ($CREDITBOOK_PG_DSN)", rc);
+            return 0;
+        }
+    }
     rc = creditbook_settings_new("Sweep store", "CAD", "America/Montreal", &S);
     if (rc == CREDITBOOK_RESULT_OK)
         rc = creditbook_settings_set_message_addresses(S, "store@example.com", NULL);
@@ -796,6 +836,7 @@ int main(void) {
     creditbook_book_free(B);
     creditbook_settings_free(S);
     creditbook_sqlite_store_free(SQ);
+    creditbook_postgres_store_free(PG);
     if (sqlite_path[0] != '\0') {
         char side[160];
         remove(sqlite_path);
@@ -806,9 +847,9 @@ int main(void) {
         if (rmdir(sqlite_dir) != 0) fail("cleanup", NULL, "files left in the sweep's directory", CREDITBOOK_RESULT_OK);
     }
     printf("null sweep: %d functions, %d calls with one pointer NULL (%d NULL_PARAMETER), "
-           "%d with every argument valid (%d OK), %d inside callbacks; %d failed\n",
+           "%d with every argument valid (%d OK), %d inside callbacks, %s; %d failed\n",
            SWEPT_FUNCTIONS, calls, null_parameter, baseline_calls, baseline_ok, callback_calls,
-           failures);
+           pg_server ? "on a PostgreSQL server" : "no PostgreSQL server", failures);
     if (calls != EXPECTED_CALLS) {
         fprintf(stderr, "FAILED: %d calls made, %d generated\n", calls, EXPECTED_CALLS);
         return EXIT_FAILURE;
@@ -825,6 +866,9 @@ def generate(header_text):
     for key in PROSE_OPTIONAL:
         if key[0] not in declared:
             raise Unknown(f"PROSE_OPTIONAL names {key[0]}, which the header no longer declares")
+    for name in SERVER_REFUSALS:
+        if name not in declared:
+            raise Unknown(f"SERVER_REFUSALS names {name}, which the header no longer declares")
     w = Writer()
     w(PROLOGUE.rstrip("\n"))
     w()
