@@ -297,11 +297,12 @@ enum creditbook_result
    */
   CREDITBOOK_RESULT_PAYMENT_LINK_AMOUNT_OUT_OF_RANGE = 310,
   /**
-   * No payment link with this reference.
+   * No payment link with this reference (a payment link's status asked for one).
    */
   CREDITBOOK_RESULT_UNKNOWN_PAYMENT_LINK = 311,
   /**
-   * An online payment whose amount is not the link's.
+   * An online payment whose amount is not the link's (no longer returned: such a payment is
+   * recorded and flagged; the number stays reserved).
    */
   CREDITBOOK_RESULT_PAYMENT_AMOUNT_MISMATCH = 312,
   /**
@@ -2332,8 +2333,9 @@ creditbook_result creditbook_book_statement_with_link(const struct creditbook_bo
  * link). Recorded once per `provider_payment_id` (a replay records nothing and reports the first
  * outcome), allocated like any payment; then the receipt and the store's notice are composed and
  * sent through the book's mailer (their failures do not fail the call: see
- * `confirmation_out->receipt` and `->notice`). An unknown link (`UNKNOWN_PAYMENT_LINK`) or an
- * amount that is not the link's (`PAYMENT_AMOUNT_MISMATCH`) is refused and recorded nowhere.
+ * `confirmation_out->receipt` and `->notice`). Money received is never refused: through an
+ * expired, cancelled, already paid or unknown link, or of another amount than the link's, it is
+ * recorded and flagged (`creditbook_activity_line.unusual`, and the store's notice says so).
  * `confirmation_out` may be NULL.
  */
 creditbook_result creditbook_book_confirm_online_payment(const struct creditbook_book *book, const char *account, const char *provider_payment_id, int64_t amount, int64_t at, const char *link, struct creditbook_confirmation *confirmation_out);

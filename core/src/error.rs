@@ -251,7 +251,8 @@ pub enum Error {
         /// The link's reference.
         reference: String,
     },
-    /// A provider confirmation whose amount is not the link's.
+    /// A provider confirmation whose amount is not the link's. No longer returned since money
+    /// received is never refused (such a payment is recorded, flagged); the code stays reserved.
     #[error("payment amount {paid} does not match the link's {expected}")]
     PaymentAmountMismatch {
         /// What the link asked.

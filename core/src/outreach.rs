@@ -411,8 +411,10 @@ impl<S: Store> Book<S> {
     /// Records a payment the provider reports as completed, once per provider payment id (a
     /// replay records nothing and returns the first result), allocated like any payment (through
     /// a deposit request: a deposit), then composes and sends the receipt to the customer and the
-    /// notice to the store. A confirmation for an unknown link, another currency or an amount
-    /// that is not the link's is refused and recorded nowhere.
+    /// notice to the store. Money received is never refused: through an expired, cancelled,
+    /// already paid or unknown link, or of another amount than the link's, it is recorded and
+    /// what was unusual is flagged on the entry (`OnlinePayment::unusual`) and in the store's
+    /// notice. Only another currency, or nothing paid, is refused (and recorded nowhere).
     pub fn confirm_online_payment(
         &self,
         account: &str,

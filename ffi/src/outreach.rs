@@ -342,8 +342,9 @@ pub struct creditbook_confirmation {
 /// link). Recorded once per `provider_payment_id` (a replay records nothing and reports the first
 /// outcome), allocated like any payment; then the receipt and the store's notice are composed and
 /// sent through the book's mailer (their failures do not fail the call: see
-/// `confirmation_out->receipt` and `->notice`). An unknown link (`UNKNOWN_PAYMENT_LINK`) or an
-/// amount that is not the link's (`PAYMENT_AMOUNT_MISMATCH`) is refused and recorded nowhere.
+/// `confirmation_out->receipt` and `->notice`). Money received is never refused: through an
+/// expired, cancelled, already paid or unknown link, or of another amount than the link's, it is
+/// recorded and flagged (`creditbook_activity_line.unusual`, and the store's notice says so).
 /// `confirmation_out` may be NULL.
 #[no_mangle]
 pub extern "C" fn creditbook_book_confirm_online_payment(

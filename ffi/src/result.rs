@@ -91,9 +91,10 @@ pub enum creditbook_result {
     WriteOffExceedsInvoice = 309,
     /// A payment link amount outside what the store allows or what is owed.
     PaymentLinkAmountOutOfRange = 310,
-    /// No payment link with this reference.
+    /// No payment link with this reference (a payment link's status asked for one).
     UnknownPaymentLink = 311,
-    /// An online payment whose amount is not the link's.
+    /// An online payment whose amount is not the link's (no longer returned: such a payment is
+    /// recorded and flagged; the number stays reserved).
     PaymentAmountMismatch = 312,
     /// The acting employee lacks a permission the operation needs.
     PermissionDenied = 400,

@@ -1108,7 +1108,8 @@ impl PyBook {
     /// payment (through a deposit request's link: a deposit); then sends the receipt to the
     /// customer and the notice to the store when the Book has a mailer. `link`: the link's
     /// reference (`PaymentLink.reference`); `None` when paid through the provider's portal
-    /// without a link. An unknown link or an amount that is not the link's is refused.
+    /// without a link. Money received is never refused: through an expired, cancelled, paid or
+    /// unknown link, or of another amount, it is recorded and flagged (`Entry.unusual`).
     #[pyo3(signature = (account, *, provider_payment_id, amount, at, link = None))]
     fn confirm_online_payment(
         &self,
