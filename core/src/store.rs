@@ -61,6 +61,51 @@ pub trait Store: Send + Sync {
     fn account_ids(&self) -> Result<Vec<SmolStr>, StoreError>;
 }
 
+/// Store failure code for entries not numbered `expected_version + 1 ..` from the version they are
+/// appended on: a bug of the caller, refused before anything is written. Every shipped store
+/// answers it ([`check_numbering`]).
+pub const CODE_BAD_SEQUENCE: i32 = -1;
+
+/// Store failure code for a stored record that cannot be read back as the entry of its row
+/// (edited by hand, or written by a newer library): [`entry_of_row`].
+pub const CODE_CORRUPT_RECORD: i32 = -2;
+
+/// Checks, for a store's `append`, that `entries` are numbered `expected_version + 1 ..`
+/// (else [`CODE_BAD_SEQUENCE`], before anything is written).
+pub fn check_numbering(expected_version: u64, entries: &[Entry]) -> Result<(), StoreError> {
+    for (i, e) in entries.iter().enumerate() {
+        if Some(e.seq) != expected_version.checked_add(1 + i as u64) {
+            return Err(StoreError::Failed {
+                code: CODE_BAD_SEQUENCE,
+                message: format!(
+                    "entry {} appended at version {}",
+                    e.seq,
+                    expected_version.saturating_add(i as u64)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads, for a store's `load`, the record kept in row `seq` of `account` back as its entry (else
+/// [`CODE_CORRUPT_RECORD`], naming the account and the row).
+pub fn entry_of_row(account: &str, seq: u64, record: &str) -> Result<Entry, StoreError> {
+    let corrupt = |message: String| StoreError::Failed {
+        code: CODE_CORRUPT_RECORD,
+        message,
+    };
+    let entry = Entry::from_record(record)
+        .map_err(|e| corrupt(format!("account {account:?} entry {seq}: {e}")))?;
+    if entry.seq != seq {
+        return Err(corrupt(format!(
+            "account {account:?}: row {seq} holds entry {}",
+            entry.seq
+        )));
+    }
+    Ok(entry)
+}
+
 impl<S: Store + ?Sized> Store for Box<S> {
     fn load(&self, account: &str, after: u64) -> Result<Vec<Entry>, StoreError> {
         (**self).load(account, after)
@@ -196,18 +241,7 @@ impl Store for MemoryStore {
         expected_version: u64,
         entries: &[Entry],
     ) -> Result<(), StoreError> {
-        for (i, e) in entries.iter().enumerate() {
-            if e.seq != expected_version + 1 + i as u64 {
-                return Err(StoreError::Failed {
-                    code: -1,
-                    message: format!(
-                        "entry {} appended at version {}",
-                        e.seq,
-                        expected_version + i as u64
-                    ),
-                });
-            }
-        }
+        check_numbering(expected_version, entries)?;
         let ledger = match self.ledger(account) {
             Some(l) => l,
             None if expected_version != 0 => return Err(StoreError::Conflict),

@@ -46,14 +46,8 @@ pub const APPLICATION_ID: i32 = 0x4372_426B;
 /// opened; newer ones are refused ([`OpenError::NewerSchema`]).
 pub const SCHEMA_VERSION: i32 = 1;
 
-/// Store failure code (in [`StoreError::Failed`]) for entries not numbered from the expected
-/// version on: a bug of the caller, refused before the database is touched. The same code as
-/// `MemoryStore`'s.
-pub const CODE_BAD_SEQUENCE: i32 = -1;
-
-/// Store failure code for a row whose record cannot be read back as an entry (edited by hand, or
-/// written by a newer library). Positive codes are SQLite's extended result codes.
-pub const CODE_CORRUPT_RECORD: i32 = -2;
+// The store failure codes of the Store contract, the same in every shipped store.
+pub use creditbook::store::{CODE_BAD_SEQUENCE, CODE_CORRUPT_RECORD};
 
 /// How many times a busy database is waited for (each time up to the busy timeout) before the
 /// store reports it.
@@ -482,22 +476,7 @@ impl Store for SqliteStore {
             rows.collect::<Result<Vec<_>, _>>()
         })?;
         rows.into_iter()
-            .map(|(seq, record)| {
-                let entry = Entry::from_record(&record).map_err(|e| StoreError::Failed {
-                    code: CODE_CORRUPT_RECORD,
-                    message: format!("account {account:?} entry {seq}: {e}"),
-                })?;
-                if entry.seq != seq as u64 {
-                    return Err(StoreError::Failed {
-                        code: CODE_CORRUPT_RECORD,
-                        message: format!(
-                            "account {account:?}: row {seq} holds entry {}",
-                            entry.seq
-                        ),
-                    });
-                }
-                Ok(entry)
-            })
+            .map(|(seq, record)| creditbook::store::entry_of_row(account, seq as u64, &record))
             .collect()
     }
 
@@ -507,18 +486,7 @@ impl Store for SqliteStore {
         expected_version: u64,
         entries: &[Entry],
     ) -> Result<(), StoreError> {
-        for (i, e) in entries.iter().enumerate() {
-            if Some(e.seq) != expected_version.checked_add(1 + i as u64) {
-                return Err(StoreError::Failed {
-                    code: CODE_BAD_SEQUENCE,
-                    message: format!(
-                        "entry {} appended at version {}",
-                        e.seq,
-                        expected_version.saturating_add(i as u64)
-                    ),
-                });
-            }
-        }
+        creditbook::store::check_numbering(expected_version, entries)?;
         let Ok(expected) = i64::try_from(expected_version) else {
             return Err(StoreError::Conflict);
         };
