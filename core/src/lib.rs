@@ -73,3 +73,13 @@ pub use store::{MemoryStore, Store, StoreError};
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The examples of docs/statements.md, compiled and run as doc tests.
+#[doc = include_str!("../../docs/statements.md")]
+#[cfg(doctest)]
+pub struct StatementsDocDoctests;
+
+/// The examples of docs/getting-paid.md, compiled and run as doc tests.
+#[doc = include_str!("../../docs/getting-paid.md")]
+#[cfg(doctest)]
+pub struct GettingPaidDocDoctests;

@@ -1,6 +1,6 @@
 //! The C ABI of creditbook: everything a till or a back office does with customer credit
 //! accounts, for C and C++ hosts. The header is `include/creditbook.h`, generated from this crate
-//! by cbindgen (`make header`); README.md "C API" explains the conventions.
+//! by cbindgen (`make header`); docs/c.md explains the conventions.
 //!
 //! Layout: `panic.rs` (the boundary every `extern "C"` body runs in), `result.rs` (the status codes),
 //! `handle.rs` and `last_error.rs` (handles and their messages), `strings.rs` and `values.rs` (what crosses the boundary),
