@@ -601,14 +601,17 @@ fn make_writable(db: &Path) {
 
 #[test]
 fn a_read_only_file_is_refused_untouched_and_usable_once_writable() {
-    let dir = tempfile::tempdir().unwrap();
+    // Under the target directory (the project's disk), where `chattr` works, not a tmpfs.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let db = dir.path().join("locked.sqlite3");
     let entries = small_store(&db);
     let before = std::fs::read(&db).unwrap();
     if !make_read_only(&db) {
         make_writable(&db);
-        eprintln!("SKIPPED: cannot make a file read-only here (root without chattr)");
-        return;
+        panic!(
+            "cannot make a file read-only here (root, and chattr +i refused): this test must run, \
+             not skip"
+        );
     }
     let e = SqliteStore::open(&db).unwrap_err();
     make_writable(&db);
