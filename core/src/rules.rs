@@ -173,27 +173,7 @@ pub fn decide(
             out.push(EntryKind::CreditTender { amount, sale }, vec![]);
         }
         Command::ApplyCredit { amount, invoices } => {
-            let amount = amount.positive_in(cur)?;
-            ensure_credit(ledger, amount)?;
-            let allocations = if invoices.is_empty() {
-                if amount > ledger.balance_owed() {
-                    return Err(Error::ApplyExceedsBalanceOwed {
-                        owed: ledger.balance_owed(),
-                        requested: amount,
-                    });
-                }
-                allocate_oldest(ledger, amount, &[])?.0
-            } else {
-                let (allocations, left) = allocate_named(ledger, invoices, amount)?;
-                if left > Decimal::ZERO {
-                    return Err(Error::ApplyExceedsBalanceOwed {
-                        owed: money::sub(amount, left)?,
-                        requested: amount,
-                    });
-                }
-                allocations
-            };
-            out.push(EntryKind::CreditApplied { amount }, allocations);
+            apply_credit(&mut out, ledger, amount.positive_in(cur)?, invoices)?
         }
         Command::RefundToCredit {
             amount,
@@ -221,33 +201,9 @@ pub fn decide(
             require(actor, Permission::AdjustBalance)?;
             let amount = amount.positive_in(cur)?;
             let reason = validate::text("reason", reason, true)?.into_boxed_str();
-            match direction {
-                Direction::Debit => {
-                    let due =
-                        validate::date("due date", terms_of(profile, settings).due_date(out.date))?;
-                    out.push(
-                        EntryKind::Adjustment {
-                            direction: Direction::Debit,
-                            amount,
-                            reason,
-                            due_date: Some(due),
-                        },
-                        vec![],
-                    );
-                }
-                Direction::Credit => {
-                    let (allocations, _) = allocate_oldest(ledger, amount, &[])?;
-                    out.push(
-                        EntryKind::Adjustment {
-                            direction: Direction::Credit,
-                            amount,
-                            reason,
-                            due_date: None,
-                        },
-                        allocations,
-                    );
-                }
-            }
+            adjust(
+                &mut out, ledger, settings, profile, *direction, amount, reason,
+            )?
         }
         Command::RecordPaymentLink(link) => payment_link(&mut out, state, settings, cur, link)?,
         Command::OnlinePayment {
@@ -274,37 +230,118 @@ pub fn decide(
         } => {
             require(actor, Permission::AdjustBalance)?;
             let reason = validate::text("reason", reason, true)?.into_boxed_str();
-            let inv = ledger
-                .invoice(*invoice)
-                .ok_or(Error::UnknownInvoice { invoice: *invoice })?;
-            if inv.remaining <= Decimal::ZERO {
-                return Err(Error::InvoiceNotOpen { invoice: *invoice });
-            }
-            let amount = match amount {
-                Some(a) => a.positive_in(cur)?,
-                None => inv.remaining,
-            };
-            if amount > inv.remaining {
-                return Err(Error::WriteOffExceedsInvoice {
-                    remaining: inv.remaining,
-                    requested: amount,
-                });
-            }
-            out.push(
-                EntryKind::WriteOff {
-                    invoice: *invoice,
-                    amount,
-                    reason,
-                },
-                vec![Allocation {
-                    invoice: *invoice,
-                    amount,
-                }],
-            );
+            write_off(&mut out, ledger, cur, *invoice, amount.as_ref(), reason)?
         }
     }
     check_balances(ledger, &out.entries)?;
     Ok(out.entries)
+}
+
+/// Store credit applied to what is owed: to the oldest invoices, or to the named ones; never
+/// more than is owed on them.
+fn apply_credit(
+    out: &mut Out<'_>,
+    ledger: &Ledger,
+    amount: Decimal,
+    invoices: &[u64],
+) -> Result<()> {
+    ensure_credit(ledger, amount)?;
+    let allocations = if invoices.is_empty() {
+        if amount > ledger.balance_owed() {
+            return Err(Error::ApplyExceedsBalanceOwed {
+                owed: ledger.balance_owed(),
+                requested: amount,
+            });
+        }
+        allocate_oldest(ledger, amount, &[])?.0
+    } else {
+        let (allocations, left) = allocate_named(ledger, invoices, amount)?;
+        if left > Decimal::ZERO {
+            return Err(Error::ApplyExceedsBalanceOwed {
+                owed: money::sub(amount, left)?,
+                requested: amount,
+            });
+        }
+        allocations
+    };
+    out.push(EntryKind::CreditApplied { amount }, allocations);
+    Ok(())
+}
+
+/// A manager's adjustment: a debit opens an invoice with the account's terms, a credit pays the
+/// oldest invoices (any excess becomes store credit).
+fn adjust(
+    out: &mut Out<'_>,
+    ledger: &Ledger,
+    settings: &StoreSettings,
+    profile: &Profile,
+    direction: Direction,
+    amount: Decimal,
+    reason: Box<str>,
+) -> Result<()> {
+    match direction {
+        Direction::Debit => {
+            let due = validate::date("due date", terms_of(profile, settings).due_date(out.date))?;
+            out.push(
+                EntryKind::Adjustment {
+                    direction: Direction::Debit,
+                    amount,
+                    reason,
+                    due_date: Some(due),
+                },
+                vec![],
+            );
+        }
+        Direction::Credit => {
+            let (allocations, _) = allocate_oldest(ledger, amount, &[])?;
+            out.push(
+                EntryKind::Adjustment {
+                    direction: Direction::Credit,
+                    amount,
+                    reason,
+                    due_date: None,
+                },
+                allocations,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes off an open invoice: all that remains (`amount` None) or part of it, never more.
+fn write_off(
+    out: &mut Out<'_>,
+    ledger: &Ledger,
+    cur: Currency,
+    invoice: u64,
+    amount: Option<&Money>,
+    reason: Box<str>,
+) -> Result<()> {
+    let inv = ledger
+        .invoice(invoice)
+        .ok_or(Error::UnknownInvoice { invoice })?;
+    if inv.remaining <= Decimal::ZERO {
+        return Err(Error::InvoiceNotOpen { invoice });
+    }
+    let amount = match amount {
+        Some(a) => a.positive_in(cur)?,
+        None => inv.remaining,
+    };
+    if amount > inv.remaining {
+        return Err(Error::WriteOffExceedsInvoice {
+            remaining: inv.remaining,
+            requested: amount,
+        });
+    }
+    out.push(
+        EntryKind::WriteOff {
+            invoice,
+            amount,
+            reason,
+        },
+        vec![Allocation { invoice, amount }],
+    );
+    Ok(())
 }
 
 /// Neither balance may pass the largest amount creditbook takes ([`money::max_amount`]): every
@@ -953,7 +990,16 @@ fn reverse(out: &mut Out<'_>, state: &AccountState, seq: u64, reason: String) ->
         | EntryKind::CreditRefund { .. }
         | EntryKind::Adjustment { .. } => (undo, undo_credit),
         EntryKind::Reversal(_) => return Err(not_reversible("a reversal cannot be reversed")),
-        _ => {
+        // Every kind is listed: a new kind is irreversible only when it is added here.
+        EntryKind::AccountOpened(_)
+        | EntryKind::ContactChanged(_)
+        | EntryKind::CreditLimitChanged { .. }
+        | EntryKind::TermsChanged { .. }
+        | EntryKind::StatusChanged { .. }
+        | EntryKind::PaymentLinkCreated(_)
+        | EntryKind::PaymentLinkCancelled { .. }
+        | EntryKind::MessageSent(_)
+        | EntryKind::AutomationChanged { .. } => {
             return Err(not_reversible(
                 "only entries that move money can be reversed",
             ))

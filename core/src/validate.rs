@@ -121,12 +121,10 @@ pub fn date(field: &'static str, value: NaiveDate) -> Result<NaiveDate> {
 
 /// A language tag such as `fr` or `fr-CA`: 2-3 letters, then optional subtags of letters/digits.
 pub fn language(value: &str) -> Result<SmolStr> {
-    let mut parts = value.split('-');
-    let primary = parts.next().unwrap_or("");
-    let ok = (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts
-            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    // BCP 47 as ICU4X reads it (the library that formats the statements), with `-` only.
+    let ok = !value.contains('_')
+        && icu_locale_core::LanguageIdentifier::try_from_str(value)
+            .is_ok_and(|id| !id.language.is_unknown());
     if ok {
         Ok(SmolStr::new(value))
     } else {
@@ -192,5 +190,9 @@ mod tests {
         assert!(language("f").is_err());
         assert!(language("fr_CA").is_err());
         assert!(language("").is_err());
+        assert!(language("en-Latn-US").is_ok());
+        assert!(language("fr--CA").is_err());
+        assert!(language("12").is_err());
+        assert!(language("fr-CA-toolongsubtag").is_err());
     }
 }
