@@ -110,7 +110,7 @@ CC := gcc
 CXX := g++
 C_WARNINGS := -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := -std=c99 $(C_WARNINGS) -g -D_POSIX_C_SOURCE=200809L -Iinclude \
-	-DCREDITBOOK_EXPECTED_VERSION='"$(VERSION)"'
+	-DCREDITBOOK_EXPECTED_VERSION='"$(VERSION)"' -DCREDITBOOK_TEST_HOOKS
 # test_postgres.c needs a server: make pg-faces builds and runs it (with check.c).
 C_TEST_SOURCES := $(filter-out tests/c/bench_charge.c tests/c/test_postgres.c,$(wildcard tests/c/*.c))
 # What a Rust static library needs from the system.
@@ -136,9 +136,10 @@ header-check: cbindgen
 	@diff -u include/creditbook.h $(C_OUT)/creditbook.h || \
 		{ echo "include/creditbook.h differs from ffi/src: run make header and commit it" >&2; exit 1; }
 
-## make c-lib: libcreditbook.a and libcreditbook.so in target/debug, and target/creditbook.pc
+## make c-lib: libcreditbook.a and libcreditbook.so in target/debug, and target/creditbook.pc, for
+## the C tests (with the test-hooks feature: creditbook_test_force_panic)
 c-lib:
-	$(CARGO) build -p creditbook-ffi --locked
+	$(CARGO) build -p creditbook-ffi --features test-hooks --locked
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(C_LIB)|' -e 's|@VERSION@|$(VERSION)|' \
 		ffi/creditbook.pc.in > $(TARGET)/creditbook.pc
 

@@ -358,7 +358,8 @@ enum creditbook_result
    */
   CREDITBOOK_RESULT_PANIC = 903,
   /**
-   * An error the C API does not know (a newer core than this binding): see the message.
+   * Something that cannot happen did (a string with a NUL byte inside to return): see the
+   * message. A bug: please report it.
    */
   CREDITBOOK_RESULT_INTERNAL = 904,
 };
@@ -1355,7 +1356,8 @@ typedef struct creditbook_postal_address {
  */
 typedef struct creditbook_customer {
   /**
-   * The customer's id in the host's system. Required.
+   * The customer's id in the host's system; NULL: the account's id (a shop that keeps no
+   * separate customer list).
    */
   const char *id;
   /**
@@ -1828,6 +1830,20 @@ typedef struct creditbook_activity_line {
    */
   const char *invoice_number;
   /**
+   * The sale (receipt number) a charge, a credit tender or a refund to credit names; NULL
+   * otherwise.
+   */
+  const char *sale;
+  /**
+   * The invoice the entry opens (numbered by the entry itself: a charge, a debit adjustment)
+   * or writes off; 0 for any other entry.
+   */
+  uint64_t invoice;
+  /**
+   * For a reversal: the entry it undid; 0 otherwise.
+   */
+  uint64_t reverses;
+  /**
    * For a payment or deposit confirmed online: what was unusual about it, as
    * `CREDITBOOK_UNUSUAL_*` bits (0: nothing). It was recorded all the same.
    */
@@ -2228,11 +2244,14 @@ creditbook_result creditbook_book_adjust(const struct creditbook_book *book, con
  */
 creditbook_result creditbook_book_write_off(const struct creditbook_book *book, const char *account, const struct creditbook_operation *op, uint64_t invoice, const int64_t *amount, const char *reason, struct creditbook_outcome *outcome_out);
 
+#if defined(CREDITBOOK_TEST_HOOKS)
 /**
  * For tests of the panic boundary: panics inside the library. Returns `CREDITBOOK_RESULT_PANIC`
  * and records the panic as `book`'s last error (when `book` is not NULL); the process lives on.
+ * Only in a library built with the `test-hooks` feature (the C test suite's).
  */
 creditbook_result creditbook_test_force_panic(const struct creditbook_book *book);
+#endif
 
 /**
  * Composes the email of a statement (made by `creditbook_book_statement` or
@@ -2573,7 +2592,8 @@ creditbook_result creditbook_settings_set_remittance_address(struct creditbook_s
 /**
  * Sets the languages statements are printed in (`codes`: `count` tags among `"en"`, `"fr"`,
  * `"es"`, `"de"`, `"nl"`) and the store's own language (`own`, one of them), used for customers
- * without a preferred language.
+ * without a preferred language; `own` NULL: English when the store prints in English, else the
+ * first of `codes`.
  */
 creditbook_result creditbook_settings_set_languages(struct creditbook_settings *settings, const char *const *codes, size_t count, const char *own);
 

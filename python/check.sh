@@ -25,7 +25,8 @@ fi
 rm -f python/creditbook/*.so python/creditbook/*.pyd
 # What `pip install ./python` does on a user's machine, with the pinned maturin of the venv
 # (no build isolation: no download of a floating maturin at every build).
-PATH="$PWD/$VENV/bin:$PATH" "$PY" -m pip install --quiet --disable-pip-version-check \
+# The `test-hooks` feature adds the tests' `_force_panic` and `_raise_sample` (never in a wheel).
+MATURIN_PEP517_ARGS="--features test-hooks" PATH="$PWD/$VENV/bin:$PATH" "$PY" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --force-reinstall --no-deps ./python
 
 # Run from the repository root: python/ on sys.path would import the sources without the

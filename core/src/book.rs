@@ -71,8 +71,22 @@ impl Outcome {
             .collect()
     }
 
+    /// What the operation put toward invoices, in all (zero when it allocated nothing).
+    pub fn allocated(&self) -> Result<Decimal> {
+        money::sum(
+            self.entries
+                .iter()
+                .flat_map(|e| e.allocations.iter().map(|a| a.amount)),
+        )
+    }
+
     /// The operation's net effect on the balance owed and the credit balance.
     pub fn effect(&self) -> Result<Effect> {
+        // Nearly every operation records one entry: its effect is the outcome's (this runs on
+        // every charge a till makes).
+        if let [one] = self.entries.as_slice() {
+            return one.effect();
+        }
         self.entries.iter().try_fold(Effect::default(), |acc, e| {
             let x = e.effect()?;
             Ok(Effect {

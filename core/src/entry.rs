@@ -560,6 +560,57 @@ impl EntryKind {
         }
     }
 
+    /// The sale (receipt number) a charge, a credit tender or a refund to credit names.
+    pub fn sale(&self) -> Option<&str> {
+        match self {
+            EntryKind::Charge { sale, .. }
+            | EntryKind::CreditTender { sale, .. }
+            | EntryKind::RefundToCredit { sale, .. } => sale.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The entry a reversal undid.
+    pub fn reverses(&self) -> Option<u64> {
+        match self {
+            EntryKind::Reversal(r) => Some(r.reverses),
+            _ => None,
+        }
+    }
+
+    /// The host's own invoice number of a charge, when it gave one.
+    pub fn invoice_number(&self) -> Option<&str> {
+        match self {
+            EntryKind::Charge { invoice_number, .. } => {
+                invoice_number.as_deref().map(|n| n.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The reason of a manager's override that let a charge through.
+    pub fn override_reason(&self) -> Option<&str> {
+        match self {
+            EntryKind::Charge {
+                override_reason, ..
+            } => override_reason.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// What was unusual about an online payment or deposit (empty for every other entry).
+    pub fn unusual(&self) -> &[Unusual] {
+        match self {
+            EntryKind::Payment {
+                online: Some(o), ..
+            }
+            | EntryKind::Deposit {
+                online: Some(o), ..
+            } => &o.unusual,
+            _ => &[],
+        }
+    }
+
     /// The amount of the invoice this entry opens, if it opens one (a charge, a debit adjustment).
     pub fn opens_invoice(&self) -> Option<(Decimal, NaiveDate)> {
         match self {
@@ -616,6 +667,16 @@ pub struct Effect {
 }
 
 impl Entry {
+    /// The invoice this entry is about: the one it opens (numbered by this entry) or the one it
+    /// writes off.
+    pub fn invoice(&self) -> Option<u64> {
+        match &self.kind {
+            EntryKind::WriteOff { invoice, .. } => Some(*invoice),
+            k if k.opens_invoice().is_some() => Some(self.seq),
+            _ => None,
+        }
+    }
+
     /// Sum of the allocations.
     pub fn allocated(&self) -> Result<Decimal> {
         money::sum(self.allocations.iter().map(|a| a.amount))

@@ -330,56 +330,210 @@ pub enum Error {
     },
 }
 
+/// The vocabulary of errors, written once: one row per [`Error`] variant with its stable code,
+/// its name in the C API (`CREDITBOOK_RESULT_<NAME>`), its [`ErrorFamily`] and what it means.
+///
+/// The core makes [`ErrorKind`] and [`Error::kind`] from it, and each face passes its own macro
+/// to make its vocabulary from the same rows: the C API's result codes (`ffi/src/result.rs`) and
+/// the Python exception classes (`python/src/errors.rs`). A variant missing here, or a row
+/// without its variant, does not compile; so does a face that forgets one. Invoke it as
+/// `error_vocabulary!(your_macro)`; `your_macro!` receives the rows
+/// `Variant = code, "NAME", Family, "meaning";`.
+#[macro_export]
+macro_rules! error_vocabulary {
+    ($then:ident) => {
+        $then! {
+            AmountNotPositive = 100, "AMOUNT_NOT_POSITIVE", Amount,
+                "An amount that must be positive is zero or negative.";
+            AmountNegative = 101, "AMOUNT_NEGATIVE", Amount,
+                "An amount that must not be negative is negative.";
+            TooManyDecimals = 102, "TOO_MANY_DECIMALS", Amount,
+                "An amount has more decimals than its currency's minor unit allows.";
+            CurrencyMismatch = 103, "CURRENCY_MISMATCH", Input,
+                "An amount is in another currency than the account's.";
+            UnknownCurrency = 104, "UNKNOWN_CURRENCY", Input,
+                "A currency code that is not an ISO 4217 currency with minor units.";
+            InvalidAmountText = 105, "INVALID_AMOUNT_TEXT", Amount,
+                "An amount that cannot be read as a decimal number.";
+            Overflow = 106, "OVERFLOW", Amount,
+                "A sum or product does not fit in the decimal type.";
+            InvalidInput = 107, "INVALID_INPUT", Input,
+                "A field is empty, too long, or has characters it may not have.";
+            InvalidEmail = 108, "INVALID_EMAIL", Input,
+                "An email address that is not a valid address.";
+            UnknownTimeZone = 109, "UNKNOWN_TIME_ZONE", Input,
+                "An IANA time zone name that is not known.";
+            InvalidDateRange = 110, "INVALID_DATE_RANGE", Input,
+                "A date range whose start is after its end.";
+            LanguageNotOffered = 111, "LANGUAGE_NOT_OFFERED", Input,
+                "A language the store does not print in.";
+            InvalidStatementRequest = 112, "INVALID_STATEMENT_REQUEST", Input,
+                "A statement request that breaks a rule (a due date before the statement date...).";
+            MissingRecipient = 113, "MISSING_RECIPIENT", Input,
+                "A message without a recipient: the customer has no email address on file.";
+            HeaderInjection = 114, "HEADER_INJECTION", Input,
+                "A message header with a line break or control character.";
+            UnknownAccount = 200, "UNKNOWN_ACCOUNT", Account,
+                "No account with this id.";
+            AccountExists = 201, "ACCOUNT_EXISTS", Account,
+                "An account with this id is already open.";
+            AccountOnHold = 202, "ACCOUNT_ON_HOLD", Account,
+                "The account is on hold: no new charges (payments are still accepted).";
+            AccountArchived = 203, "ACCOUNT_ARCHIVED", Account,
+                "The account is archived: no activity until it is reactivated.";
+            UnknownEntry = 204, "UNKNOWN_ENTRY", Account,
+                "No entry with this number on the account.";
+            UnknownInvoice = 205, "UNKNOWN_INVOICE", Account,
+                "No invoice with this number on the account.";
+            InvoiceNotOpen = 206, "INVOICE_NOT_OPEN", Account,
+                "The invoice has nothing left to pay.";
+            InvalidState = 207, "INVALID_STATE", Account,
+                "The operation does not apply to the account as it is.";
+            CreditLimitExceeded = 300, "CREDIT_LIMIT_EXCEEDED", Rule,
+                "A charge above the available credit.";
+            InsufficientCredit = 301, "INSUFFICIENT_CREDIT", Rule,
+                "Spending more store credit than the account holds.";
+            OverdueCreditHold = 302, "OVERDUE_CREDIT_HOLD", Rule,
+                "New charges are blocked while an invoice is too long overdue (store policy).";
+            RefundExceedsSale = 303, "REFUND_EXCEEDS_SALE", Rule,
+                "A refund above what is still refundable for the sale.";
+            RefundsToCreditDisabled = 304, "REFUNDS_TO_CREDIT_DISABLED", Rule,
+                "The store does not refund to store credit.";
+            ReceiptRequired = 305, "RECEIPT_REQUIRED", Rule,
+                "The store refuses refunds without the original sale.";
+            ApplyExceedsBalanceOwed = 306, "APPLY_EXCEEDS_BALANCE_OWED", Rule,
+                "Applying more credit than is owed (on the named invoices, or in all).";
+            AlreadyReversed = 307, "ALREADY_REVERSED", Rule,
+                "The entry was already reversed.";
+            NotReversible = 308, "NOT_REVERSIBLE", Rule,
+                "The entry cannot be reversed.";
+            WriteOffExceedsInvoice = 309, "WRITE_OFF_EXCEEDS_INVOICE", Rule,
+                "Writing off more than the invoice's remaining amount.";
+            PaymentLinkAmountOutOfRange = 310, "PAYMENT_LINK_AMOUNT_OUT_OF_RANGE", Rule,
+                "A payment link amount outside what the store allows or what is owed.";
+            UnknownPaymentLink = 311, "UNKNOWN_PAYMENT_LINK", Rule,
+                "A provider confirmation names a link the account does not have.";
+            PaymentAmountMismatch = 312, "PAYMENT_AMOUNT_MISMATCH", Rule,
+                "An online payment not of the link's amount (no longer returned; reserved).";
+            PermissionDenied = 400, "PERMISSION_DENIED", Permission,
+                "The acting employee lacks a permission the operation needs.";
+            OperationIdConflict = 500, "OPERATION_ID_CONFLICT", Idempotency,
+                "The operation id was already used for a different operation.";
+            StoreContention = 600, "STORE_CONTENTION", Store,
+                "Other writers kept changing the account; try again.";
+            StoreFailed = 601, "STORE_FAILED", Store,
+                "The host's store failed; nothing was recorded.";
+            CorruptRecord = 602, "CORRUPT_RECORD", Store,
+                "A persisted record could not be read.";
+            UnsupportedSchema = 603, "UNSUPPORTED_SCHEMA", Store,
+                "A persisted record of a schema version this library does not know.";
+            DeliveryFailed = 604, "DELIVERY_FAILED", Delivery,
+                "The host's mailer failed (recorded as failed; sending again retries).";
+            PaymentProviderFailed = 605, "PAYMENT_PROVIDER_FAILED", PaymentProvider,
+                "The host's payment provider failed; nothing was recorded.";
+            PortMissing = 606, "PORT_MISSING", Port,
+                "The operation needs a port (mailer, payment provider) the Book was not given.";
+        }
+    };
+}
+
+macro_rules! error_kinds {
+    ($($variant:ident = $code:literal, $name:literal, $family:ident, $doc:literal;)*) => {
+        /// What went wrong, without the figures: one value per [`Error`] variant, numbered by
+        /// its stable code (`kind as u32`). Made from [`error_vocabulary!`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u32)]
+        pub enum ErrorKind {
+            $(
+                #[doc = $doc]
+                $variant = $code,
+            )*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in code order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant),*];
+
+            /// The stable number (never reused; the C API returns it, Python's `.code`).
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The name in capitals (`"CREDIT_LIMIT_EXCEEDED"`): the C constant without its
+            /// `CREDITBOOK_RESULT_` prefix.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => $name,)*
+                }
+            }
+
+            /// The family of errors this kind belongs to.
+            pub const fn family(self) -> ErrorFamily {
+                match self {
+                    $(ErrorKind::$variant => ErrorFamily::$family,)*
+                }
+            }
+
+            /// What the error means, in one sentence.
+            pub const fn meaning(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => $doc,)*
+                }
+            }
+
+            /// The kind with this code, if there is one.
+            pub fn from_code(code: u32) -> Option<ErrorKind> {
+                match code {
+                    $($code => Some(ErrorKind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Error {
+            /// What went wrong, without the figures.
+            pub const fn kind(&self) -> ErrorKind {
+                match self {
+                    $(Error::$variant { .. } => ErrorKind::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+error_vocabulary!(error_kinds);
+
+/// The families of errors: what a caller does about one. Python's exception classes derive from
+/// one class per family; the code's hundreds say the same (1xx input, 2xx accounts and entries,
+/// 3xx rules, 4xx permissions, 5xx idempotency, 6xx the host's ports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorFamily {
+    /// Bad input other than an amount: fix the input.
+    Input,
+    /// An amount that is not valid for the operation or its currency: fix the amount.
+    Amount,
+    /// The account or entry named does not exist or is not in a state for the operation.
+    Account,
+    /// A rule of the store refused the operation (limits, refunds, reversals, links).
+    Rule,
+    /// The acting employee lacks a permission.
+    Permission,
+    /// An operation id reused for another operation.
+    Idempotency,
+    /// The store failed or holds what this library cannot read; nothing was recorded.
+    Store,
+    /// The host's mailer failed.
+    Delivery,
+    /// The host's payment provider failed.
+    PaymentProvider,
+    /// The host did not give the Book a port the operation needs.
+    Port,
+}
+
 impl Error {
     /// The stable numeric code of this error (never reused; the C API returns it).
     pub fn code(&self) -> u32 {
-        match self {
-            Error::AmountNotPositive { .. } => 100,
-            Error::AmountNegative { .. } => 101,
-            Error::TooManyDecimals { .. } => 102,
-            Error::CurrencyMismatch { .. } => 103,
-            Error::UnknownCurrency { .. } => 104,
-            Error::InvalidAmountText { .. } => 105,
-            Error::Overflow => 106,
-            Error::InvalidInput { .. } => 107,
-            Error::InvalidEmail { .. } => 108,
-            Error::UnknownTimeZone { .. } => 109,
-            Error::InvalidDateRange { .. } => 110,
-            Error::LanguageNotOffered { .. } => 111,
-            Error::InvalidStatementRequest { .. } => 112,
-            Error::MissingRecipient => 113,
-            Error::HeaderInjection { .. } => 114,
-            Error::UnknownAccount { .. } => 200,
-            Error::AccountExists { .. } => 201,
-            Error::AccountOnHold { .. } => 202,
-            Error::AccountArchived { .. } => 203,
-            Error::UnknownEntry { .. } => 204,
-            Error::UnknownInvoice { .. } => 205,
-            Error::InvoiceNotOpen { .. } => 206,
-            Error::InvalidState { .. } => 207,
-            Error::CreditLimitExceeded { .. } => 300,
-            Error::InsufficientCredit { .. } => 301,
-            Error::OverdueCreditHold { .. } => 302,
-            Error::RefundExceedsSale { .. } => 303,
-            Error::RefundsToCreditDisabled => 304,
-            Error::ReceiptRequired => 305,
-            Error::ApplyExceedsBalanceOwed { .. } => 306,
-            Error::AlreadyReversed { .. } => 307,
-            Error::NotReversible { .. } => 308,
-            Error::WriteOffExceedsInvoice { .. } => 309,
-            Error::PaymentLinkAmountOutOfRange { .. } => 310,
-            Error::UnknownPaymentLink { .. } => 311,
-            Error::PaymentAmountMismatch { .. } => 312,
-            Error::PermissionDenied { .. } => 400,
-            Error::OperationIdConflict { .. } => 500,
-            Error::StoreContention { .. } => 600,
-            Error::StoreFailed { .. } => 601,
-            Error::CorruptRecord { .. } => 602,
-            Error::UnsupportedSchema { .. } => 603,
-            Error::DeliveryFailed { .. } => 604,
-            Error::PaymentProviderFailed { .. } => 605,
-            Error::PortMissing { .. } => 606,
-        }
+        self.kind().code()
     }
 
     /// The error's figures by name, for its message in the clerk's language: the Fluent message
@@ -531,3 +685,58 @@ pub enum ErrorArg {
 
 /// Shorthand for results of creditbook operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The C name is the variant's name in capitals, words joined by `_`: written out here
+    /// independently of the table, so a typo in a row fails.
+    fn capitals(variant: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+
+    #[test]
+    fn the_vocabulary_is_numbered_named_and_grouped_consistently() {
+        let mut last = 0;
+        for &kind in ErrorKind::ALL {
+            assert!(kind.code() > last, "{kind:?}: codes ascend and are unique");
+            last = kind.code();
+            assert_eq!(kind.name(), capitals(&format!("{kind:?}")));
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+            let hundreds = match kind.family() {
+                ErrorFamily::Input | ErrorFamily::Amount => 1,
+                ErrorFamily::Account => 2,
+                ErrorFamily::Rule => 3,
+                ErrorFamily::Permission => 4,
+                ErrorFamily::Idempotency => 5,
+                ErrorFamily::Store
+                | ErrorFamily::Delivery
+                | ErrorFamily::PaymentProvider
+                | ErrorFamily::Port => 6,
+            };
+            assert_eq!(
+                kind.code() / 100,
+                hundreds,
+                "{kind:?} is in its family's hundreds"
+            );
+            assert!(!kind.meaning().is_empty());
+        }
+        assert_eq!(ErrorKind::from_code(0), None);
+        assert_eq!(ErrorKind::from_code(999), None);
+        assert_eq!(Error::Overflow.kind(), ErrorKind::Overflow);
+        assert_eq!(
+            Error::MissingRecipient.code(),
+            113,
+            "the numbers are the released ones"
+        );
+        assert_eq!(ErrorKind::PortMissing.code(), 606);
+    }
+}

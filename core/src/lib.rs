@@ -43,6 +43,8 @@ pub mod validate;
 
 pub use account::{AccountStatus, CreditLimit, Customer, PaymentTerms, PostalAddress, Standing};
 pub use book::{Book, Outcome};
+/// A store's time zone (IANA), as [`StoreSettings::timezone`] holds it.
+pub use chrono_tz::Tz;
 pub use command::{Charge, Command, OpenAccount, Operation, Payment};
 pub use entry::{
     Allocation, Direction, Effect, Entry, EntryKind, EntryType, RECORD_SCHEMA_VERSION,
@@ -50,7 +52,7 @@ pub use entry::{
 pub use entry::{
     Delivery, LinkPurpose, LinkRecord, MessageKind, MessageRecord, OnlinePayment, Unusual,
 };
-pub use error::{Error, ErrorArg, Result};
+pub use error::{Error, ErrorArg, ErrorFamily, ErrorKind, Result};
 pub use figures::{
     AccountSummary, ActivityLine, ActivityQuery, AgeRange, Aging, AgingBucket, OpenInvoice,
 };

@@ -33,6 +33,50 @@ pub struct PaymentLink {
     pub replayed: bool,
 }
 
+impl PaymentLink {
+    /// The link as a statement shows it: its URL, amount and expiry in the store's time zone
+    /// (the offset keeps the exact instant).
+    pub fn shown(&self, timezone: chrono_tz::Tz) -> PaymentLinkShown {
+        PaymentLinkShown {
+            url: self.record.url.clone(),
+            amount: self.record.amount,
+            expires_at: Some(
+                self.record
+                    .expires_at
+                    .with_timezone(&timezone)
+                    .fixed_offset(),
+            ),
+        }
+    }
+}
+
+impl Statement {
+    /// The same statement showing `link` as its "Pay online" link (a statement is a value: this
+    /// is a copy), its expiry in the store's `timezone`: for a link made apart from the
+    /// statement (`Book::payment_link` with the statement's number). The link must be one of
+    /// the statement's account (`InvalidInput` otherwise). A note that the amount due was above
+    /// the store's cap for links no longer applies and goes.
+    pub fn with_payment_link(
+        &self,
+        link: &PaymentLink,
+        timezone: chrono_tz::Tz,
+    ) -> Result<Statement> {
+        if link.account != self.account_id {
+            return Err(Error::InvalidInput {
+                field: "link",
+                reason: format!(
+                    "a link of account {}, not of the statement's account {}",
+                    link.account, self.account_id
+                ),
+            });
+        }
+        let mut st = self.clone();
+        st.payment_link = Some(link.shown(timezone));
+        st.payment_link_omitted = None;
+        Ok(st)
+    }
+}
+
 /// What sending a message did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sent {
@@ -280,17 +324,7 @@ impl<S: Store> Book<S> {
             reference: SmolStr::new(&st.number),
         };
         let link = self.payment_link(account, op, Money::new(amount, st.currency), purpose)?;
-        st.payment_link = Some(PaymentLinkShown {
-            url: link.record.url,
-            amount: link.record.amount,
-            // Shown to the customer in the store's time; the offset keeps the exact instant.
-            expires_at: Some(
-                link.record
-                    .expires_at
-                    .with_timezone(&self.settings().timezone)
-                    .fixed_offset(),
-            ),
-        });
+        st.payment_link = Some(link.shown(self.settings().timezone));
         Ok(())
     }
 

@@ -127,6 +127,37 @@ impl Default for StatementSettings {
     }
 }
 
+impl StatementSettings {
+    /// Sets the languages the store prints in and its own language. Without `own`, the store's
+    /// own language is English when it prints in English, else the first of `languages`. At
+    /// least one language, the own one among them (`InvalidInput` otherwise, nothing changed);
+    /// a language listed twice counts once.
+    pub fn set_languages(&mut self, languages: &[Language], own: Option<Language>) -> Result<()> {
+        let mut list: Vec<Language> = Vec::with_capacity(languages.len());
+        for &l in languages {
+            if !list.contains(&l) {
+                list.push(l);
+            }
+        }
+        let own = match own {
+            Some(l) => l,
+            None if list.contains(&Language::EN) => Language::EN,
+            None => *list.first().ok_or_else(|| {
+                Error::invalid("languages", "the store prints in at least one language")
+            })?,
+        };
+        if !list.contains(&own) {
+            return Err(Error::invalid(
+                "languages",
+                "the store's own language must be one it prints in",
+            ));
+        }
+        self.languages = list;
+        self.language = own;
+        Ok(())
+    }
+}
+
 /// How the store sends messages and takes payments online.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageSettings {
@@ -330,4 +361,58 @@ pub fn parse_timezone(name: &str) -> Result<Tz> {
     name.parse::<Tz>().map_err(|_| Error::UnknownTimeZone {
         name: name.chars().take(64).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn langs(tags: &[&str]) -> Vec<Language> {
+        tags.iter()
+            .map(|t| Language::parse("language", t).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_own_language_is_english_when_offered_else_the_first() {
+        let mut st = StatementSettings::default();
+        st.set_languages(&langs(&["fr", "en"]), None).unwrap();
+        assert_eq!(
+            (st.languages.clone(), st.language),
+            (langs(&["fr", "en"]), Language::EN)
+        );
+        st.set_languages(&langs(&["nl", "de", "nl"]), None).unwrap();
+        assert_eq!(
+            st.languages,
+            langs(&["nl", "de"]),
+            "a language listed twice counts once"
+        );
+        assert_eq!(st.language, langs(&["nl"])[0]);
+        st.set_languages(&langs(&["fr", "de"]), Some(langs(&["de"])[0]))
+            .unwrap();
+        assert_eq!(st.language, langs(&["de"])[0]);
+    }
+
+    #[test]
+    fn languages_that_do_not_hold_together_change_nothing() {
+        let mut st = StatementSettings::default();
+        st.set_languages(&langs(&["fr", "es"]), None).unwrap();
+        let before = (st.languages.clone(), st.language);
+        assert!(matches!(
+            st.set_languages(&langs(&["fr"]), Some(Language::EN)),
+            Err(Error::InvalidInput {
+                field: "languages",
+                ..
+            })
+        ));
+        assert!(st.set_languages(&[], None).is_err());
+        assert_eq!((st.languages.clone(), st.language), before);
+        assert!(matches!(
+            Language::parse("language", "tlh"),
+            Err(Error::InvalidInput {
+                field: "language",
+                ..
+            })
+        ));
+    }
 }

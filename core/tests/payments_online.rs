@@ -487,6 +487,44 @@ fn link_op() -> Operation {
 }
 
 #[test]
+fn a_link_made_apart_is_shown_on_a_copy_of_the_statement_in_the_stores_time() {
+    let settings = fixtures::settings("CAD", "America/Montreal");
+    let tz = settings.timezone;
+    let (book, _provider) = fixture_book(settings);
+    let st = book.statement("C-1", &november()).unwrap();
+    assert_eq!(st.payment_link, None);
+    let link = book
+        .payment_link("C-1", &link_op(), money("50.00"), balance(&st.number))
+        .unwrap();
+    let shown = st.with_payment_link(&link, tz).unwrap();
+    // Made 2026-12-01 14:00 UTC, valid 30 days: 2026-12-31 09:00 in Montreal (UTC-5).
+    let expires = shown
+        .payment_link
+        .as_ref()
+        .and_then(|l| l.expires_at)
+        .unwrap();
+    assert_eq!(expires.to_rfc3339(), "2026-12-31T09:00:00-05:00");
+    assert_eq!(
+        shown
+            .payment_link
+            .as_ref()
+            .map(|l| (l.url.as_str(), l.amount)),
+        Some(("https://pay.example/C-1-link-nov", dec("50.00")))
+    );
+    // The statement itself is a value: unchanged.
+    assert_eq!(st.payment_link, None);
+    assert_eq!(shown.closing_balance, st.closing_balance);
+
+    // A link of another account is refused.
+    let mut other = link.clone();
+    other.account = "C-2".into();
+    assert!(matches!(
+        st.with_payment_link(&other, tz),
+        Err(Error::InvalidInput { field: "link", .. })
+    ));
+}
+
+#[test]
 fn a_statement_shows_its_link_as_pay_online_in_every_format() {
     let (book, provider) = fixture_book(fixtures::settings("CAD", "America/Montreal"));
     let st = book

@@ -6,7 +6,6 @@
 use std::ffi::c_char;
 
 use creditbook::{Book, Charge, Command, Currency, MemoryStore, OpenAccount, Outcome, Payment};
-use rust_decimal::Decimal;
 
 use crate::handle;
 use crate::last_error::{copy_out, finish, HasLastError, LastError};
@@ -79,17 +78,8 @@ pub struct creditbook_outcome {
 
 impl creditbook_outcome {
     pub(crate) fn new(o: &Outcome, cur: Currency) -> FfiResult<creditbook_outcome> {
-        // Nearly every operation records one entry: its effect is the outcome's, without the fold
-        // (this runs on every charge a till makes).
-        let effect = match o.entries.as_slice() {
-            [one] => one.effect()?,
-            _ => o.effect()?,
-        };
-        let allocated = if o.entries.iter().all(|e| e.allocations.is_empty()) {
-            Decimal::ZERO
-        } else {
-            creditbook::money::sum(o.allocations().iter().map(|a| a.amount))?
-        };
+        let effect = o.effect()?;
+        let allocated = o.allocated()?;
         Ok(creditbook_outcome {
             first_entry: o.entry().seq,
             entry_count: o.entries.len(),
@@ -299,8 +289,8 @@ pub extern "C" fn creditbook_book_open_account(
     ffi_panic_boundary!(on book, {
         operate(book, account, op, outcome_out, |cur| {
             Ok(Command::OpenAccount(OpenAccount {
-                // SAFETY: the caller's customer, valid for the call.
-                customer: unsafe { values::customer(customer) }?,
+                // SAFETY: the caller's customer and account, valid for the call.
+                customer: unsafe { values::customer(customer, account) }?,
                 credit_limit: credit_limit(limit_kind, limit, cur)?,
                 terms: terms(terms_kind, terms_days)?,
             }))
@@ -319,8 +309,10 @@ pub extern "C" fn creditbook_book_update_contact(
 ) -> creditbook_result {
     ffi_panic_boundary!(on book, {
         operate(book, account, op, outcome_out, |_| {
-            // SAFETY: the caller's customer, valid for the call.
-            Ok(Command::UpdateContact(unsafe { values::customer(customer) }?))
+            // SAFETY: the caller's customer and account, valid for the call.
+            Ok(Command::UpdateContact(unsafe {
+                values::customer(customer, account)
+            }?))
         })
     })
 }
@@ -714,11 +706,14 @@ pub extern "C" fn creditbook_book_write_off(
 
 /// For tests of the panic boundary: panics inside the library. Returns `CREDITBOOK_RESULT_PANIC`
 /// and records the panic as `book`'s last error (when `book` is not NULL); the process lives on.
+/// Only in a library built with the `test-hooks` feature (the C test suite's).
+#[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub extern "C" fn creditbook_test_force_panic(book: *const creditbook_book) -> creditbook_result {
     ffi_panic_boundary!(on book, { forced_panic() })
 }
 
+#[cfg(feature = "test-hooks")]
 fn forced_panic() -> creditbook_result {
     panic!("forced by creditbook_test_force_panic")
 }

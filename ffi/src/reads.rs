@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 use creditbook::{
     AccountSummary, AccountsQuery, ActivityLine, ActivityQuery, AgeRange, CreditLimit, Currency,
-    EntryKind, OpenInvoice, Unusual,
+    OpenInvoice, Unusual,
 };
 
 use crate::book::{creditbook_book, with_book};
@@ -241,6 +241,14 @@ pub struct creditbook_activity_line {
     pub allocation_count: usize,
     /// For a charge: the host's own invoice number; NULL when it gave none.
     pub invoice_number: *const c_char,
+    /// The sale (receipt number) a charge, a credit tender or a refund to credit names; NULL
+    /// otherwise.
+    pub sale: *const c_char,
+    /// The invoice the entry opens (numbered by the entry itself: a charge, a debit adjustment)
+    /// or writes off; 0 for any other entry.
+    pub invoice: u64,
+    /// For a reversal: the entry it undid; 0 otherwise.
+    pub reverses: u64,
     /// For a payment or deposit confirmed online: what was unusual about it, as
     /// `CREDITBOOK_UNUSUAL_*` bits (0: nothing). It was recorded all the same.
     pub unusual: u32,
@@ -323,21 +331,15 @@ fn activity_line(
         credit_after: minor(l.credit_after, cur)?,
         allocations: items(&allocs),
         allocation_count: allocs.len(),
-        invoice_number: strings.opt(match &e.kind {
-            EntryKind::Charge { invoice_number, .. } => {
-                invoice_number.as_deref().map(|n| n.as_str())
-            }
-            _ => None,
-        })?,
-        unusual: match &e.kind {
-            EntryKind::Payment {
-                online: Some(o), ..
-            }
-            | EntryKind::Deposit {
-                online: Some(o), ..
-            } => o.unusual.iter().fold(0, |bits, u| bits | unusual_bit(u)),
-            _ => 0,
-        },
+        invoice_number: strings.opt(e.kind.invoice_number())?,
+        sale: strings.opt(e.kind.sale())?,
+        invoice: e.invoice().unwrap_or(0),
+        reverses: e.kind.reverses().unwrap_or(0),
+        unusual: e
+            .kind
+            .unusual()
+            .iter()
+            .fold(0, |bits, u| bits | unusual_bit(u)),
         link_status: l
             .link_status
             .map_or(creditbook_link_status::Pending, Into::into),

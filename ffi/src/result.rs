@@ -7,7 +7,7 @@
 
 use std::ffi::c_char;
 
-use creditbook::Error;
+use creditbook::{Error, ErrorKind};
 
 use crate::panic::ffi_panic_boundary;
 
@@ -122,132 +122,64 @@ pub enum creditbook_result {
     InvalidEnum = 902,
     /// A panic was caught inside the library; nothing was recorded. A bug: please report it.
     Panic = 903,
-    /// An error the C API does not know (a newer core than this binding): see the message.
+    /// Something that cannot happen did (a string with a NUL byte inside to return): see the
+    /// message. A bug: please report it.
     Internal = 904,
 }
 
-impl creditbook_result {
-    /// Every result, in numeric order.
-    pub(crate) const ALL: [creditbook_result; 51] = {
-        use creditbook_result::*;
-        [
-            Ok,
-            AmountNotPositive,
-            AmountNegative,
-            TooManyDecimals,
-            CurrencyMismatch,
-            UnknownCurrency,
-            InvalidAmountText,
-            Overflow,
-            InvalidInput,
-            InvalidEmail,
-            UnknownTimeZone,
-            InvalidDateRange,
-            LanguageNotOffered,
-            InvalidStatementRequest,
-            MissingRecipient,
-            HeaderInjection,
-            UnknownAccount,
-            AccountExists,
-            AccountOnHold,
-            AccountArchived,
-            UnknownEntry,
-            UnknownInvoice,
-            InvoiceNotOpen,
-            InvalidState,
-            CreditLimitExceeded,
-            InsufficientCredit,
-            OverdueCreditHold,
-            RefundExceedsSale,
-            RefundsToCreditDisabled,
-            ReceiptRequired,
-            ApplyExceedsBalanceOwed,
-            AlreadyReversed,
-            NotReversible,
-            WriteOffExceedsInvoice,
-            PaymentLinkAmountOutOfRange,
-            UnknownPaymentLink,
-            PaymentAmountMismatch,
-            PermissionDenied,
-            OperationIdConflict,
-            StoreContention,
-            StoreFailed,
-            CorruptRecord,
-            UnsupportedSchema,
-            DeliveryFailed,
-            PaymentProviderFailed,
-            PortMissing,
-            NullParameter,
-            InvalidUtf8,
-            InvalidEnum,
-            Panic,
-            Internal,
-        ]
-    };
+/// The C boundary's own results (900 and up), after the core's: with `Ok`, the results that are
+/// not core errors.
+const BOUNDARY: [(creditbook_result, &str); 6] = [
+    (creditbook_result::Ok, "OK\0"),
+    (creditbook_result::NullParameter, "NULL_PARAMETER\0"),
+    (creditbook_result::InvalidUtf8, "INVALID_UTF8\0"),
+    (creditbook_result::InvalidEnum, "INVALID_ENUM\0"),
+    (creditbook_result::Panic, "PANIC\0"),
+    (creditbook_result::Internal, "INTERNAL\0"),
+];
 
-    /// The result with this number, if there is one.
-    pub(crate) fn from_code(code: u32) -> Option<creditbook_result> {
-        Self::ALL.into_iter().find(|r| *r as u32 == code)
-    }
+/// The core's errors as C results, made from the core's one list ([`creditbook::error_vocabulary`]):
+/// the enum above must have a constant of the same name and number for each (a missing one, or a
+/// wrong number, does not compile), so adding an error to the core is adding its line above.
+macro_rules! core_results {
+    ($($variant:ident = $code:literal, $name:literal, $family:ident, $doc:literal;)*) => {
+        // Each constant has the core's number.
+        const _: () = {
+            $(assert!(creditbook_result::$variant as u32 == $code);)*
+        };
 
-    /// The constant's name without its prefix, NUL-terminated: `"CREDIT_LIMIT_EXCEEDED\0"`.
-    fn name(self) -> &'static str {
-        use creditbook_result::*;
-        match self {
-            Ok => "OK\0",
-            AmountNotPositive => "AMOUNT_NOT_POSITIVE\0",
-            AmountNegative => "AMOUNT_NEGATIVE\0",
-            TooManyDecimals => "TOO_MANY_DECIMALS\0",
-            CurrencyMismatch => "CURRENCY_MISMATCH\0",
-            UnknownCurrency => "UNKNOWN_CURRENCY\0",
-            InvalidAmountText => "INVALID_AMOUNT_TEXT\0",
-            Overflow => "OVERFLOW\0",
-            InvalidInput => "INVALID_INPUT\0",
-            InvalidEmail => "INVALID_EMAIL\0",
-            UnknownTimeZone => "UNKNOWN_TIME_ZONE\0",
-            InvalidDateRange => "INVALID_DATE_RANGE\0",
-            LanguageNotOffered => "LANGUAGE_NOT_OFFERED\0",
-            InvalidStatementRequest => "INVALID_STATEMENT_REQUEST\0",
-            MissingRecipient => "MISSING_RECIPIENT\0",
-            HeaderInjection => "HEADER_INJECTION\0",
-            UnknownAccount => "UNKNOWN_ACCOUNT\0",
-            AccountExists => "ACCOUNT_EXISTS\0",
-            AccountOnHold => "ACCOUNT_ON_HOLD\0",
-            AccountArchived => "ACCOUNT_ARCHIVED\0",
-            UnknownEntry => "UNKNOWN_ENTRY\0",
-            UnknownInvoice => "UNKNOWN_INVOICE\0",
-            InvoiceNotOpen => "INVOICE_NOT_OPEN\0",
-            InvalidState => "INVALID_STATE\0",
-            CreditLimitExceeded => "CREDIT_LIMIT_EXCEEDED\0",
-            InsufficientCredit => "INSUFFICIENT_CREDIT\0",
-            OverdueCreditHold => "OVERDUE_CREDIT_HOLD\0",
-            RefundExceedsSale => "REFUND_EXCEEDS_SALE\0",
-            RefundsToCreditDisabled => "REFUNDS_TO_CREDIT_DISABLED\0",
-            ReceiptRequired => "RECEIPT_REQUIRED\0",
-            ApplyExceedsBalanceOwed => "APPLY_EXCEEDS_BALANCE_OWED\0",
-            AlreadyReversed => "ALREADY_REVERSED\0",
-            NotReversible => "NOT_REVERSIBLE\0",
-            WriteOffExceedsInvoice => "WRITE_OFF_EXCEEDS_INVOICE\0",
-            PaymentLinkAmountOutOfRange => "PAYMENT_LINK_AMOUNT_OUT_OF_RANGE\0",
-            UnknownPaymentLink => "UNKNOWN_PAYMENT_LINK\0",
-            PaymentAmountMismatch => "PAYMENT_AMOUNT_MISMATCH\0",
-            PermissionDenied => "PERMISSION_DENIED\0",
-            OperationIdConflict => "OPERATION_ID_CONFLICT\0",
-            StoreContention => "STORE_CONTENTION\0",
-            StoreFailed => "STORE_FAILED\0",
-            CorruptRecord => "CORRUPT_RECORD\0",
-            UnsupportedSchema => "UNSUPPORTED_SCHEMA\0",
-            DeliveryFailed => "DELIVERY_FAILED\0",
-            PaymentProviderFailed => "PAYMENT_PROVIDER_FAILED\0",
-            PortMissing => "PORT_MISSING\0",
-            NullParameter => "NULL_PARAMETER\0",
-            InvalidUtf8 => "INVALID_UTF8\0",
-            InvalidEnum => "INVALID_ENUM\0",
-            Panic => "PANIC\0",
-            Internal => "INTERNAL\0",
+        impl creditbook_result {
+            /// The result of a core error kind.
+            pub(crate) const fn of_kind(kind: ErrorKind) -> creditbook_result {
+                match kind {
+                    $(ErrorKind::$variant => creditbook_result::$variant,)*
+                }
+            }
+
+            /// The result with this number, if there is one.
+            pub(crate) fn from_code(code: u32) -> Option<creditbook_result> {
+                match ErrorKind::from_code(code) {
+                    Some(kind) => Some(creditbook_result::of_kind(kind)),
+                    None => BOUNDARY.iter().map(|(r, _)| *r).find(|r| *r as u32 == code),
+                }
+            }
+
+            /// The constant's name without its prefix, NUL-terminated:
+            /// `"CREDIT_LIMIT_EXCEEDED\0"`.
+            fn name(self) -> &'static str {
+                match self {
+                    $(creditbook_result::$variant => concat!($name, "\0"),)*
+                    other => BOUNDARY
+                        .iter()
+                        .find(|(r, _)| *r == other)
+                        .map_or("UNKNOWN\0", |(_, name)| name),
+                }
+            }
         }
-    }
+    };
 }
+
+creditbook::error_vocabulary!(core_results);
 
 /// Why a call failed: a core error, or a fault of the C boundary itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -274,9 +206,7 @@ impl FfiError {
     /// The status returned for this error.
     pub(crate) fn result(&self) -> creditbook_result {
         match self {
-            FfiError::Core(e) => {
-                creditbook_result::from_code(e.code()).unwrap_or(creditbook_result::Internal)
-            }
+            FfiError::Core(e) => creditbook_result::of_kind(e.kind()),
             FfiError::Null(_) => creditbook_result::NullParameter,
             FfiError::Utf8(_) => creditbook_result::InvalidUtf8,
             FfiError::Enum(..) => creditbook_result::InvalidEnum,
@@ -287,9 +217,6 @@ impl FfiError {
     /// The message kept as the handle's last error: the core's message with its figures.
     pub(crate) fn message(&self) -> String {
         match self {
-            FfiError::Core(e) if self.result() == creditbook_result::Internal => {
-                format!("error {}: {e}", e.code())
-            }
             FfiError::Core(e) => e.to_string(),
             FfiError::Null(what) => format!("{what} is NULL"),
             FfiError::Utf8(what) => format!("{what} is not valid UTF-8"),
@@ -326,142 +253,55 @@ pub extern "C" fn creditbook_result_name(result: u32) -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use creditbook::Permission;
-    use rust_decimal::Decimal;
 
-    /// One error of every core variant: each maps to the C result of the same number.
-    #[test]
-    fn core_codes_are_the_c_numbers() {
-        let d = Decimal::ONE;
-        let s = String::new;
-        let date = chrono::NaiveDate::MIN;
-        let all = [
-            Error::AmountNotPositive { amount: d },
-            Error::AmountNegative { amount: d },
-            Error::TooManyDecimals {
-                amount: d,
-                currency: s(),
-                allowed: 2,
-            },
-            Error::CurrencyMismatch {
-                expected: s(),
-                got: s(),
-            },
-            Error::UnknownCurrency { code: s() },
-            Error::InvalidAmountText { text: s() },
-            Error::Overflow,
-            Error::InvalidInput {
-                field: "x",
-                reason: s(),
-            },
-            Error::InvalidEmail { address: s() },
-            Error::UnknownTimeZone { name: s() },
-            Error::InvalidDateRange {
-                from: date,
-                to: date,
-            },
-            Error::LanguageNotOffered {
-                language: s(),
-                offered: vec![],
-            },
-            Error::InvalidStatementRequest { reason: s() },
-            Error::MissingRecipient,
-            Error::HeaderInjection { field: "x" },
-            Error::UnknownAccount { account: s() },
-            Error::AccountExists { account: s() },
-            Error::AccountOnHold { account: s() },
-            Error::AccountArchived { account: s() },
-            Error::UnknownEntry { entry: 1 },
-            Error::UnknownInvoice { invoice: 1 },
-            Error::InvoiceNotOpen { invoice: 1 },
-            Error::InvalidState { reason: s() },
-            Error::CreditLimitExceeded {
-                available: d,
-                requested: d,
-            },
-            Error::InsufficientCredit {
-                available: d,
-                requested: d,
-            },
-            Error::OverdueCreditHold {
-                invoice: 1,
-                days_overdue: 1,
-                allowed_days: 1,
-            },
-            Error::RefundExceedsSale {
-                refundable: d,
-                requested: d,
-            },
-            Error::RefundsToCreditDisabled,
-            Error::ReceiptRequired,
-            Error::ApplyExceedsBalanceOwed {
-                owed: d,
-                requested: d,
-            },
-            Error::AlreadyReversed { entry: 1 },
-            Error::NotReversible {
-                entry: 1,
-                reason: s(),
-            },
-            Error::WriteOffExceedsInvoice {
-                remaining: d,
-                requested: d,
-            },
-            Error::PaymentLinkAmountOutOfRange {
-                min: d,
-                max: d,
-                requested: d,
-            },
-            Error::UnknownPaymentLink { reference: s() },
-            Error::PaymentAmountMismatch {
-                expected: d,
-                paid: d,
-            },
-            Error::PermissionDenied {
-                permission: Permission::CreditLimit,
-            },
-            Error::OperationIdConflict { op_id: s() },
-            Error::StoreContention { attempts: 1 },
-            Error::StoreFailed {
-                code: 1,
-                message: s(),
-            },
-            Error::CorruptRecord { reason: s() },
-            Error::UnsupportedSchema {
-                version: 2,
-                supported: 1,
-            },
-            Error::DeliveryFailed {
-                code: 1,
-                message: s(),
-            },
-            Error::PaymentProviderFailed {
-                code: 1,
-                message: s(),
-            },
-            Error::PortMissing { port: "mailer" },
-        ];
-        // Every core error has its own C result, and every C result below 900 is a core error.
-        let core_results: Vec<_> = creditbook_result::ALL
-            .iter()
-            .filter(|r| (1..900).contains(&(**r as u32)))
-            .collect();
-        assert_eq!(all.len(), core_results.len());
-        for e in all {
-            let r = FfiError::Core(e.clone()).result();
-            assert_eq!(r as u32, e.code(), "{e:?}");
-            assert_ne!(r, creditbook_result::Internal);
+    /// The constants of the header (`CREDITBOOK_RESULT_<NAME> = <number>`), read from the file a
+    /// C host compiles against, so the check does not rest on this crate's own lists.
+    fn header_results() -> Vec<(String, u32)> {
+        let header = include_str!("../../include/creditbook.h");
+        let mut out = Vec::new();
+        for line in header.lines() {
+            let line = line.trim();
+            let Some(rest) = line.strip_prefix("CREDITBOOK_RESULT_") else {
+                continue;
+            };
+            let Some((name, number)) = rest.split_once(" = ") else {
+                continue;
+            };
+            let number = number.trim_end_matches(',').parse().expect("a number");
+            out.push((name.to_string(), number));
         }
+        out
+    }
+
+    #[test]
+    fn every_header_result_is_a_core_error_or_the_boundarys_own_by_name_and_number() {
+        let results = header_results();
+        assert_eq!(results.len(), ErrorKind::ALL.len() + BOUNDARY.len());
+        for (name, number) in &results {
+            let r = creditbook_result::from_code(*number).expect("a known number");
+            assert_eq!(r.name(), format!("{name}\0"), "{number}");
+            match ErrorKind::from_code(*number) {
+                Some(kind) => assert_eq!(kind.name(), name),
+                None => assert!(*number == 0 || *number >= 900, "{name}: a core number"),
+            }
+        }
+        for &kind in ErrorKind::ALL {
+            assert_eq!(creditbook_result::of_kind(kind) as u32, kind.code());
+        }
+        assert_eq!(creditbook_result::from_code(899), None);
+        assert_eq!(
+            FfiError::Core(Error::Overflow).result(),
+            creditbook_result::Overflow
+        );
     }
 
     #[test]
     fn names_are_nul_terminated_and_unique() {
         let mut seen = std::collections::HashSet::new();
-        for r in creditbook_result::ALL {
+        for (_, number) in header_results() {
+            let r = creditbook_result::from_code(number).expect("known");
             assert!(r.name().ends_with('\0'));
             assert!(seen.insert(r.name()));
-            assert_eq!(creditbook_result::from_code(r as u32), Some(r));
         }
-        assert_eq!(creditbook_result::from_code(899), None);
     }
 }

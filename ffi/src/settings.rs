@@ -83,17 +83,21 @@ fn with_settings(
     settings: *mut creditbook_settings,
     f: impl FnOnce(&mut StoreSettings) -> FfiResult<()>,
 ) -> creditbook_result {
-    handle::call_mut(settings, |s| f(&mut s.settings))
+    // The core's rules decide what settings may be (`StoreSettings::validate`): a setter whose
+    // value breaks one changes nothing.
+    handle::call_mut(settings, |s| {
+        let mut changed = s.settings.clone();
+        f(&mut changed)?;
+        changed.validate()?;
+        s.settings = changed;
+        Ok(())
+    })
 }
 
-/// A percentage given as a decimal string from 0 to 100 (`"2.5"`).
+/// A percentage given as a decimal string (`"2.5"`); its range is the core's rule.
 fn percent(text: &str) -> FfiResult<Decimal> {
-    let p = Decimal::from_str(text.trim())
-        .map_err(|_| invalid("percent", format!("{text:?} is not a decimal number")))?;
-    if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
-        return Err(invalid("percent", format!("{p} is not between 0 and 100")));
-    }
-    Ok(p)
+    Decimal::from_str(text.trim())
+        .map_err(|_| invalid("percent", format!("{text:?} is not a decimal number")))
 }
 
 /// Makes a store's settings from its name, currency (ISO 4217 code, `"CAD"`) and IANA time zone
@@ -340,7 +344,8 @@ pub extern "C" fn creditbook_settings_set_remittance_address(
 
 /// Sets the languages statements are printed in (`codes`: `count` tags among `"en"`, `"fr"`,
 /// `"es"`, `"de"`, `"nl"`) and the store's own language (`own`, one of them), used for customers
-/// without a preferred language.
+/// without a preferred language; `own` NULL: English when the store prints in English, else the
+/// first of `codes`.
 #[no_mangle]
 pub extern "C" fn creditbook_settings_set_languages(
     settings: *mut creditbook_settings,
@@ -350,27 +355,18 @@ pub extern "C" fn creditbook_settings_set_languages(
 ) -> creditbook_result {
     ffi_panic_boundary!(on settings, {
     with_settings(settings, |s| {
-        let language = |tag: &str| {
-            Language::from_tag(tag)
-                .ok_or_else(|| invalid("language", format!("creditbook does not print in {tag:?}")))
-        };
         // SAFETY: the caller's array of `count` strings.
         let codes = unsafe { slice_arg(codes, count, "codes") }?;
         let languages = codes
             .iter()
             // SAFETY: as above.
-            .map(|c| language(unsafe { arg(*c, "language code") }?))
+            .map(|c| Ok(Language::parse("language", unsafe { arg(*c, "language code") }?)?))
             .collect::<FfiResult<Vec<_>>>()?;
-        // SAFETY: the caller's string.
-        let own = language(unsafe { arg(own, "own") }?)?;
-        if !languages.contains(&own) {
-            return Err(invalid(
-                "languages",
-                "the store's own language must be one it prints in".into(),
-            ));
-        }
-        s.statements.languages = languages;
-        s.statements.language = own;
+        // SAFETY: the caller's string, or NULL.
+        let own = unsafe { opt_arg(own, "own") }?
+            .map(|tag| Language::parse("own", tag))
+            .transpose()?;
+        s.statements.set_languages(&languages, own)?;
         Ok(())
     })
     })

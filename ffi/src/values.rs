@@ -286,7 +286,8 @@ pub(crate) unsafe fn address(a: &creditbook_postal_address) -> FfiResult<PostalA
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct creditbook_customer {
-    /// The customer's id in the host's system. Required.
+    /// The customer's id in the host's system; NULL: the account's id (a shop that keeps no
+    /// separate customer list).
     pub id: *const c_char,
     /// Name as printed on statements. Required.
     pub name: *const c_char,
@@ -302,18 +303,23 @@ pub struct creditbook_customer {
 ///
 /// # Safety
 /// `p` is NULL or points to a customer whose pointers are valid for the call.
-pub(crate) unsafe fn customer(p: *const creditbook_customer) -> FfiResult<Customer> {
+pub(crate) unsafe fn customer(
+    p: *const creditbook_customer,
+    account: *const c_char,
+) -> FfiResult<Customer> {
     // SAFETY: the caller's contract.
     let c = unsafe { p.as_ref() }.ok_or(FfiError::Null("customer"))?;
     // SAFETY: the caller's contract, for each field.
     unsafe {
-        Ok(Customer {
-            id: arg(c.id, "customer->id")?.into(),
-            name: arg(c.name, "customer->name")?.to_string(),
-            email: opt_arg(c.email, "customer->email")?.map(str::to_string),
-            language: opt_arg(c.language, "customer->language")?.map(Into::into),
-            address: address(&c.address)?,
-        })
+        let name = arg(c.name, "customer->name")?;
+        let mut customer = match opt_arg(c.id, "customer->id")? {
+            Some(id) => Customer::new(id, name),
+            None => Customer::of_account(arg(account, "account")?, name),
+        };
+        customer.email = opt_arg(c.email, "customer->email")?.map(str::to_string);
+        customer.language = opt_arg(c.language, "customer->language")?.map(Into::into);
+        customer.address = address(&c.address)?;
+        Ok(customer)
     }
 }
 

@@ -88,23 +88,21 @@ from creditbook._creditbook import UnknownPaymentLink as UnknownPaymentLink
 from creditbook._creditbook import UnknownTimeZone as UnknownTimeZone
 from creditbook._creditbook import UnsupportedSchema as UnsupportedSchema
 from creditbook._creditbook import WriteOffExceedsInvoice as WriteOffExceedsInvoice
+from creditbook._creditbook import AmountNotPositive as AmountNotPositive
+from creditbook._creditbook import AmountNegative as AmountNegative
+from creditbook._creditbook import TooManyDecimals as TooManyDecimals
+from creditbook._creditbook import InvalidAmountText as InvalidAmountText
+from creditbook._creditbook import Overflow as Overflow
+from creditbook._creditbook import DeliveryFailed as DeliveryFailed
+from creditbook._creditbook import PaymentProviderFailed as PaymentProviderFailed
+from creditbook._creditbook import StoreFailed as StoreFailed
 from creditbook._creditbook import PYTHON_PORT_FAILED as PYTHON_PORT_FAILED
+from creditbook._creditbook import PERMISSIONS as PERMISSIONS
 from creditbook._creditbook import __version__ as __version__
 from creditbook._ports import MailerPort as MailerPort
 from creditbook._ports import PaymentProviderPort as PaymentProviderPort
 from creditbook._ports import StorePort as StorePort
 
-PERMISSIONS = frozenset(
-    {
-        "credit_limit",
-        "credit_account_refund",
-        "override_credit_limit",
-        "adjust_balance",
-        "automated_ar",
-        "archive_account",
-    }
-)
-"""The permission names an `Actor` can be granted."""
 
 
 def _localized(self: CreditbookError, language: str) -> str:

@@ -16,6 +16,7 @@ from creditbook._ports import MailerPort, PaymentProviderPort, StorePort
 __all__ = [
     "__version__",
     "PYTHON_PORT_FAILED",
+    "PERMISSIONS",
     "StoreSettings",
     "PostalAddress",
     "PaymentTerms",
@@ -89,18 +90,26 @@ __all__ = [
     "StoreContention",
     "CorruptRecord",
     "UnsupportedSchema",
+    "AmountNotPositive",
+    "AmountNegative",
+    "TooManyDecimals",
+    "InvalidAmountText",
+    "Overflow",
+    "DeliveryFailed",
+    "PaymentProviderFailed",
+    "StoreFailed",
     "Conflict",
     "Standing",
     "AccountStatus",
     "check_store",
-    "_force_panic",
-    "_raise_sample",
     "_localize_error",
     "_CoreError",
 ]
 
 __version__: Final[str]
 PYTHON_PORT_FAILED: Final[int]
+PERMISSIONS: Final[frozenset[str]]
+"""The permission names an `Actor` can be granted."""
 """`StorageError.host_code` when a Python store port raised."""
 
 _Amount = Union[Decimal, int]
@@ -1201,13 +1210,27 @@ class InvalidInput(CreditbookError):
     reason: str
 
 class InvalidAmount(InvalidInput):
-    """Codes 100 (not positive), 101 (negative), 102 (too many decimals), 105 (not a number),
-    106 (overflow)."""
+    """The family of amount errors: each is raised as its own subclass below."""
 
     amount: Decimal
     currency: str
     allowed: int
     text: str
+
+class AmountNotPositive(InvalidAmount):
+    """Code 100: an amount that must be positive is zero or negative (`.amount`)."""
+
+class AmountNegative(InvalidAmount):
+    """Code 101: an amount that must not be negative is negative (`.amount`)."""
+
+class TooManyDecimals(InvalidAmount):
+    """Code 102: more decimals than the currency allows (`.amount`, `.currency`, `.allowed`)."""
+
+class InvalidAmountText(InvalidAmount):
+    """Code 105: text that cannot be read as a decimal amount (`.text`)."""
+
+class Overflow(InvalidAmount):
+    """Code 106: a sum or product that does not fit."""
 
 class CurrencyMismatch(InvalidInput):
     expected: str
@@ -1322,6 +1345,13 @@ class PaymentProviderError(CreditbookError):
     host_code: int
     host_message: str
 
+class DeliveryFailed(DeliveryError):
+    """Code 604: what a failed send raises (`except DeliveryError` catches it)."""
+
+class PaymentProviderFailed(PaymentProviderError):
+    """Code 605: what a failed payment provider raises (`except PaymentProviderError`
+    catches it)."""
+
 class PortMissing(CreditbookError):
     port: str
 
@@ -1338,6 +1368,9 @@ class StorageError(CreditbookError):
     host_code: int
     host_message: str
 
+class StoreFailed(StorageError):
+    """Code 601: the store failed (`except StorageError` catches it)."""
+
 class StoreContention(StorageError):
     attempts: int
 
@@ -1352,13 +1385,9 @@ class Conflict(Exception):
     """Raised by a store port's `append` when the account is no longer at the expected
     version."""
 
-# Test support (not part of the API): raise the exception of a core error code; panic inside a
-# core call.
 def check_store(store: Union[StorePort, SqliteStore, PostgresStore]) -> str:
     """Runs the Store contract's checks on `store`; returns the report, or raises
     `AssertionError` naming the first check that failed and what the store did."""
-def _raise_sample(code: int) -> None: ...
 def _localize_error(err: CreditbookError, language: str) -> str: ...
 @final
 class _CoreError: ...
-def _force_panic() -> None: ...

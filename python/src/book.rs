@@ -135,8 +135,11 @@ fn customer(
     language: Option<&Bound<'_, PyAny>>,
     address: Option<PyRef<'_, PyPostalAddress>>,
 ) -> PyResult<Customer> {
-    let id = opt_text("customer_id", customer_id)?.unwrap_or_else(|| account.to_string());
-    let mut c = Customer::new(id, convert::text("customer_name", customer_name)?);
+    let name = convert::text("customer_name", customer_name)?;
+    let mut c = match opt_text("customer_id", customer_id)? {
+        Some(id) => Customer::new(id, name),
+        None => Customer::of_account(account, name),
+    };
     c.email = opt_text("email", email)?;
     c.language = opt_text("language", language)?.map(SmolStr::new);
     if let Some(a) = address {
@@ -979,6 +982,7 @@ impl PyBook {
         Ok(PyPaymentLink {
             inner,
             currency: cur,
+            timezone: self.book.settings().timezone,
             status: None,
         })
     }
@@ -1004,6 +1008,7 @@ impl PyBook {
                     replayed: true,
                 },
                 currency: cur,
+                timezone: self.book.settings().timezone,
                 status: Some(l.status.as_str()),
             })
             .collect())

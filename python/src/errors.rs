@@ -8,7 +8,7 @@
 use std::any::Any;
 use std::cell::RefCell;
 
-use creditbook::Error;
+use creditbook::{Error, ErrorKind};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -32,78 +32,11 @@ create_exception!(
     CreditbookError,
     "Bad input (codes 1xx): an empty or too long field, an unknown permission..."
 );
-create_exception!(creditbook, InvalidAmount, InvalidInput, "An amount that is not positive, negative, has too many decimals for the currency, or does not fit.");
 create_exception!(
     creditbook,
-    CurrencyMismatch,
+    InvalidAmount,
     InvalidInput,
-    "An amount in another currency than the account's."
-);
-create_exception!(
-    creditbook,
-    UnknownCurrency,
-    InvalidInput,
-    "A currency code that is not an ISO 4217 currency with minor units."
-);
-create_exception!(
-    creditbook,
-    InvalidEmail,
-    InvalidInput,
-    "An email address that is not a valid address."
-);
-create_exception!(
-    creditbook,
-    UnknownTimeZone,
-    InvalidInput,
-    "An IANA time zone name that is not known."
-);
-create_exception!(
-    creditbook,
-    InvalidDateRange,
-    InvalidInput,
-    "A date range whose start is after its end."
-);
-create_exception!(
-    creditbook,
-    LanguageNotOffered,
-    InvalidInput,
-    "A language the store does not print in."
-);
-create_exception!(
-    creditbook,
-    InvalidStatementRequest,
-    InvalidInput,
-    "A statement request that breaks a rule."
-);
-create_exception!(
-    creditbook,
-    MissingRecipient,
-    InvalidInput,
-    "A message without a recipient: the customer has no email address and none was given."
-);
-create_exception!(
-    creditbook,
-    HeaderInjection,
-    InvalidInput,
-    "A message field with line breaks or control characters (`.field`)."
-);
-create_exception!(
-    creditbook,
-    PaymentLinkAmountOutOfRange,
-    CreditbookError,
-    "A payment link amount outside the store's range (`.min`, `.max`, `.requested`)."
-);
-create_exception!(
-    creditbook,
-    UnknownPaymentLink,
-    CreditbookError,
-    "No payment link with this reference (`.reference`)."
-);
-create_exception!(
-    creditbook,
-    PaymentAmountMismatch,
-    CreditbookError,
-    "An online payment whose amount is not the link's (`.expected`, `.paid`)."
+    "An amount that is not positive, negative, has too many decimals for the currency, or does not fit."
 );
 create_exception!(
     creditbook,
@@ -117,151 +50,70 @@ create_exception!(
     CreditbookError,
     "The host's payment provider failed; nothing was recorded (`.host_code`, `.host_message`). A Python provider's exception is the `__cause__`."
 );
-create_exception!(
-    creditbook,
-    PortMissing,
-    CreditbookError,
-    "The Book was made without the host port an operation needs (`.port`)."
-);
-create_exception!(
-    creditbook,
-    UnknownAccount,
-    CreditbookError,
-    "No account with this id."
-);
-create_exception!(
-    creditbook,
-    AccountExists,
-    CreditbookError,
-    "An account with this id is already open."
-);
-create_exception!(
-    creditbook,
-    AccountOnHold,
-    CreditbookError,
-    "The account is on hold: no new charges."
-);
-create_exception!(
-    creditbook,
-    AccountArchived,
-    CreditbookError,
-    "The account is archived: no activity until it is reactivated."
-);
-create_exception!(
-    creditbook,
-    UnknownEntry,
-    CreditbookError,
-    "No entry with this number on the account."
-);
-create_exception!(
-    creditbook,
-    UnknownInvoice,
-    CreditbookError,
-    "No invoice with this number on the account."
-);
-create_exception!(
-    creditbook,
-    InvoiceNotOpen,
-    CreditbookError,
-    "The invoice has nothing left to pay."
-);
-create_exception!(
-    creditbook,
-    InvalidState,
-    CreditbookError,
-    "The operation does not apply to the account as it is."
-);
-create_exception!(
-    creditbook,
-    CreditLimitExceeded,
-    CreditbookError,
-    "A charge above the available credit (`.available`, `.requested`)."
-);
-create_exception!(
-    creditbook,
-    InsufficientCredit,
-    CreditbookError,
-    "Spending more store credit than the account holds (`.available`, `.requested`)."
-);
-create_exception!(
-    creditbook,
-    OverdueCreditHold,
-    CreditbookError,
-    "New charges are blocked while an invoice is too long overdue."
-);
-create_exception!(
-    creditbook,
-    RefundExceedsSale,
-    CreditbookError,
-    "A refund above what is still refundable for the sale (`.refundable`, `.requested`)."
-);
-create_exception!(
-    creditbook,
-    RefundsToCreditDisabled,
-    CreditbookError,
-    "The store does not refund to store credit."
-);
-create_exception!(
-    creditbook,
-    ReceiptRequired,
-    CreditbookError,
-    "The store refuses refunds without the original sale."
-);
-create_exception!(
-    creditbook,
-    ApplyExceedsBalanceOwed,
-    CreditbookError,
-    "Applying more credit than is owed (`.owed`, `.requested`)."
-);
-create_exception!(
-    creditbook,
-    AlreadyReversed,
-    CreditbookError,
-    "The entry was already reversed."
-);
-create_exception!(
-    creditbook,
-    NotReversible,
-    CreditbookError,
-    "The entry cannot be reversed."
-);
-create_exception!(
-    creditbook,
-    WriteOffExceedsInvoice,
-    CreditbookError,
-    "Writing off more than the invoice's remaining amount."
-);
-create_exception!(
-    creditbook,
-    PermissionDenied,
-    CreditbookError,
-    "The acting employee lacks a permission (`.permission`)."
-);
-create_exception!(
-    creditbook,
-    OperationIdConflict,
-    CreditbookError,
-    "The operation id was already used on this account for a different operation."
-);
 create_exception!(creditbook, StorageError, CreditbookError, "The store failed (codes 6xx); nothing was recorded. A Python port's exception is the `__cause__`.");
-create_exception!(
-    creditbook,
-    StoreContention,
-    StorageError,
-    "Other writers kept changing the account; try again."
-);
-create_exception!(
-    creditbook,
-    CorruptRecord,
-    StorageError,
-    "A persisted record could not be read."
-);
-create_exception!(
-    creditbook,
-    UnsupportedSchema,
-    StorageError,
-    "A persisted record of a schema version this library does not know."
-);
+
+/// The base class of a family of the core's errors ([`creditbook::ErrorFamily`]).
+macro_rules! family_class {
+    (Input) => {
+        InvalidInput
+    };
+    (Amount) => {
+        InvalidAmount
+    };
+    (Store) => {
+        StorageError
+    };
+    (Delivery) => {
+        DeliveryError
+    };
+    (PaymentProvider) => {
+        PaymentProviderError
+    };
+    (Account) => {
+        CreditbookError
+    };
+    (Rule) => {
+        CreditbookError
+    };
+    (Permission) => {
+        CreditbookError
+    };
+    (Idempotency) => {
+        CreditbookError
+    };
+    (Port) => {
+        CreditbookError
+    };
+}
+
+/// One exception class per core error, named as the error and derived from its family's class,
+/// made from the core's one list ([`creditbook::error_vocabulary`]): a new core error has its class
+/// without an edit here. `InvalidInput` (code 107) is its family's class itself.
+macro_rules! exception_classes {
+    ($($variant:ident = $code:literal, $name:literal, $family:ident, $doc:literal;)*) => {
+        $(exception_classes!(@class $variant, $family, $doc);)*
+
+        /// The class of a core error kind.
+        fn class_of(py: Python<'_>, kind: ErrorKind) -> Bound<'_, pyo3::types::PyType> {
+            match kind {
+                $(ErrorKind::$variant => py.get_type::<$variant>(),)*
+            }
+        }
+
+        /// Adds every core error's class to the module.
+        fn register_kinds(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(m.add(stringify!($variant), m.py().get_type::<$variant>())?;)*
+            Ok(())
+        }
+    };
+    (@class InvalidInput, $family:ident, $doc:literal) => {};
+    (@class $variant:ident, $family:ident, $doc:literal) => {
+        create_exception!(creditbook, $variant, family_class!($family), $doc);
+    };
+}
+
+creditbook::error_vocabulary!(exception_classes);
+
 create_exception!(creditbook, Conflict, PyException, "Raised by a Python store port's `append` when the account is no longer at the expected version.");
 
 /// Registers every exception class on the module.
@@ -277,47 +129,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         InternalError,
         InvalidInput,
         InvalidAmount,
-        CurrencyMismatch,
-        UnknownCurrency,
-        InvalidEmail,
-        UnknownTimeZone,
-        InvalidDateRange,
-        LanguageNotOffered,
-        InvalidStatementRequest,
-        UnknownAccount,
-        AccountExists,
-        AccountOnHold,
-        AccountArchived,
-        UnknownEntry,
-        UnknownInvoice,
-        InvoiceNotOpen,
-        InvalidState,
-        CreditLimitExceeded,
-        InsufficientCredit,
-        OverdueCreditHold,
-        RefundExceedsSale,
-        RefundsToCreditDisabled,
-        ReceiptRequired,
-        ApplyExceedsBalanceOwed,
-        AlreadyReversed,
-        NotReversible,
-        WriteOffExceedsInvoice,
-        MissingRecipient,
-        HeaderInjection,
-        PaymentLinkAmountOutOfRange,
-        UnknownPaymentLink,
-        PaymentAmountMismatch,
         DeliveryError,
         PaymentProviderError,
-        PortMissing,
-        PermissionDenied,
-        OperationIdConflict,
         StorageError,
-        StoreContention,
-        CorruptRecord,
-        UnsupportedSchema,
         Conflict,
     );
+    register_kinds(m)?;
     Ok(())
 }
 
@@ -381,218 +198,119 @@ fn to_py_fields(py: Python<'_>, e: Error) -> PyErr {
     use Field::*;
     let code = e.code();
     let message = e.to_string();
-    let (ty, fields): (Bound<'_, pyo3::types::PyType>, Vec<(&str, Field)>) = match e {
-        Error::AmountNotPositive { amount } | Error::AmountNegative { amount } => (
-            py.get_type::<InvalidAmount>(),
-            vec![("amount", Dec(amount))],
-        ),
+    let ty = class_of(py, e.kind());
+    let fields: Vec<(&str, Field)> = match e {
+        Error::AmountNotPositive { amount } | Error::AmountNegative { amount } => {
+            vec![("amount", Dec(amount))]
+        }
         Error::TooManyDecimals {
             amount,
             currency,
             allowed,
-        } => (
-            py.get_type::<InvalidAmount>(),
-            vec![
-                ("amount", Dec(amount)),
-                ("currency", Str(currency)),
-                ("allowed", Int(i64::from(allowed))),
-            ],
-        ),
-        Error::InvalidAmountText { text } => {
-            (py.get_type::<InvalidAmount>(), vec![("text", Str(text))])
+        } => vec![
+            ("amount", Dec(amount)),
+            ("currency", Str(currency)),
+            ("allowed", Int(i64::from(allowed))),
+        ],
+        Error::InvalidAmountText { text } => vec![("text", Str(text))],
+        Error::Overflow => vec![],
+        Error::CurrencyMismatch { expected, got } => {
+            vec![("expected", Str(expected)), ("got", Str(got))]
         }
-        Error::Overflow => (py.get_type::<InvalidAmount>(), vec![]),
-        Error::CurrencyMismatch { expected, got } => (
-            py.get_type::<CurrencyMismatch>(),
-            vec![("expected", Str(expected)), ("got", Str(got))],
-        ),
-        Error::UnknownCurrency { code } => (
-            py.get_type::<UnknownCurrency>(),
-            vec![("currency", Str(code))],
-        ),
-        Error::InvalidInput { field, reason } => (
-            py.get_type::<InvalidInput>(),
-            vec![("field", Str(field.to_string())), ("reason", Str(reason))],
-        ),
-        Error::InvalidEmail { address } => (
-            py.get_type::<InvalidEmail>(),
-            vec![("address", Str(address))],
-        ),
-        Error::UnknownTimeZone { name } => {
-            (py.get_type::<UnknownTimeZone>(), vec![("name", Str(name))])
+        Error::UnknownCurrency { code } => vec![("currency", Str(code))],
+        Error::InvalidInput { field, reason } => {
+            vec![("field", Str(field.to_string())), ("reason", Str(reason))]
         }
-        Error::InvalidDateRange { from, to } => (
-            py.get_type::<InvalidDateRange>(),
-            vec![("start", Date(from)), ("end", Date(to))],
-        ),
-        Error::LanguageNotOffered { language, offered } => (
-            py.get_type::<LanguageNotOffered>(),
-            vec![("language", Str(language)), ("offered", Strs(offered))],
-        ),
-        Error::InvalidStatementRequest { reason } => (
-            py.get_type::<InvalidStatementRequest>(),
-            vec![("reason", Str(reason))],
-        ),
-        Error::UnknownAccount { account } => (
-            py.get_type::<UnknownAccount>(),
-            vec![("account", Str(account))],
-        ),
-        Error::AccountExists { account } => (
-            py.get_type::<AccountExists>(),
-            vec![("account", Str(account))],
-        ),
-        Error::AccountOnHold { account } => (
-            py.get_type::<AccountOnHold>(),
-            vec![("account", Str(account))],
-        ),
-        Error::AccountArchived { account } => (
-            py.get_type::<AccountArchived>(),
-            vec![("account", Str(account))],
-        ),
-        Error::UnknownEntry { entry } => {
-            (py.get_type::<UnknownEntry>(), vec![("entry", int(entry))])
+        Error::InvalidEmail { address } => vec![("address", Str(address))],
+        Error::UnknownTimeZone { name } => vec![("name", Str(name))],
+        Error::InvalidDateRange { from, to } => vec![("start", Date(from)), ("end", Date(to))],
+        Error::LanguageNotOffered { language, offered } => {
+            vec![("language", Str(language)), ("offered", Strs(offered))]
         }
-        Error::UnknownInvoice { invoice } => (
-            py.get_type::<UnknownInvoice>(),
-            vec![("invoice", int(invoice))],
-        ),
-        Error::InvoiceNotOpen { invoice } => (
-            py.get_type::<InvoiceNotOpen>(),
-            vec![("invoice", int(invoice))],
-        ),
-        Error::InvalidState { reason } => {
-            (py.get_type::<InvalidState>(), vec![("reason", Str(reason))])
-        }
+        Error::InvalidStatementRequest { reason } => vec![("reason", Str(reason))],
+        Error::UnknownAccount { account } => vec![("account", Str(account))],
+        Error::AccountExists { account } => vec![("account", Str(account))],
+        Error::AccountOnHold { account } => vec![("account", Str(account))],
+        Error::AccountArchived { account } => vec![("account", Str(account))],
+        Error::UnknownEntry { entry } => vec![("entry", int(entry))],
+        Error::UnknownInvoice { invoice } => vec![("invoice", int(invoice))],
+        Error::InvoiceNotOpen { invoice } => vec![("invoice", int(invoice))],
+        Error::InvalidState { reason } => vec![("reason", Str(reason))],
         Error::CreditLimitExceeded {
             available,
             requested,
-        } => (
-            py.get_type::<CreditLimitExceeded>(),
-            vec![("available", Dec(available)), ("requested", Dec(requested))],
-        ),
+        } => vec![("available", Dec(available)), ("requested", Dec(requested))],
         Error::InsufficientCredit {
             available,
             requested,
-        } => (
-            py.get_type::<InsufficientCredit>(),
-            vec![("available", Dec(available)), ("requested", Dec(requested))],
-        ),
+        } => vec![("available", Dec(available)), ("requested", Dec(requested))],
         Error::OverdueCreditHold {
             invoice,
             days_overdue,
             allowed_days,
-        } => (
-            py.get_type::<OverdueCreditHold>(),
-            vec![
-                ("invoice", int(invoice)),
-                ("days_overdue", Int(days_overdue)),
-                ("allowed_days", Int(i64::from(allowed_days))),
-            ],
-        ),
+        } => vec![
+            ("invoice", int(invoice)),
+            ("days_overdue", Int(days_overdue)),
+            ("allowed_days", Int(i64::from(allowed_days))),
+        ],
         Error::RefundExceedsSale {
             refundable,
             requested,
-        } => (
-            py.get_type::<RefundExceedsSale>(),
-            vec![
-                ("refundable", Dec(refundable)),
-                ("requested", Dec(requested)),
-            ],
-        ),
-        Error::RefundsToCreditDisabled => (py.get_type::<RefundsToCreditDisabled>(), vec![]),
-        Error::ReceiptRequired => (py.get_type::<ReceiptRequired>(), vec![]),
-        Error::ApplyExceedsBalanceOwed { owed, requested } => (
-            py.get_type::<ApplyExceedsBalanceOwed>(),
-            vec![("owed", Dec(owed)), ("requested", Dec(requested))],
-        ),
-        Error::AlreadyReversed { entry } => (
-            py.get_type::<AlreadyReversed>(),
-            vec![("entry", int(entry))],
-        ),
-        Error::NotReversible { entry, reason } => (
-            py.get_type::<NotReversible>(),
-            vec![("entry", int(entry)), ("reason", Str(reason))],
-        ),
+        } => vec![
+            ("refundable", Dec(refundable)),
+            ("requested", Dec(requested)),
+        ],
+        Error::RefundsToCreditDisabled => vec![],
+        Error::ReceiptRequired => vec![],
+        Error::ApplyExceedsBalanceOwed { owed, requested } => {
+            vec![("owed", Dec(owed)), ("requested", Dec(requested))]
+        }
+        Error::AlreadyReversed { entry } => vec![("entry", int(entry))],
+        Error::NotReversible { entry, reason } => {
+            vec![("entry", int(entry)), ("reason", Str(reason))]
+        }
         Error::WriteOffExceedsInvoice {
             remaining,
             requested,
-        } => (
-            py.get_type::<WriteOffExceedsInvoice>(),
-            vec![("remaining", Dec(remaining)), ("requested", Dec(requested))],
-        ),
-        Error::PermissionDenied { permission } => (
-            py.get_type::<PermissionDenied>(),
-            vec![("permission", Str(permission.as_str().to_string()))],
-        ),
-        Error::OperationIdConflict { op_id } => (
-            py.get_type::<OperationIdConflict>(),
-            vec![("op_id", Str(op_id))],
-        ),
-        Error::StoreContention { attempts } => (
-            py.get_type::<StoreContention>(),
-            vec![("attempts", Int(i64::from(attempts)))],
-        ),
-        Error::StoreFailed { code, message } => (
-            py.get_type::<StorageError>(),
-            vec![
-                ("host_code", Int(i64::from(code))),
-                ("host_message", Str(message)),
-            ],
-        ),
-        Error::CorruptRecord { reason } => (
-            py.get_type::<CorruptRecord>(),
-            vec![("reason", Str(reason))],
-        ),
-        Error::UnsupportedSchema { version, supported } => (
-            py.get_type::<UnsupportedSchema>(),
-            vec![
-                ("version", Int(i64::from(version))),
-                ("supported", Int(i64::from(supported))),
-            ],
-        ),
-        Error::MissingRecipient => (py.get_type::<MissingRecipient>(), vec![]),
-        Error::HeaderInjection { field } => (
-            py.get_type::<HeaderInjection>(),
-            vec![("field", Str(field.to_string()))],
-        ),
+        } => vec![("remaining", Dec(remaining)), ("requested", Dec(requested))],
+        Error::PermissionDenied { permission } => {
+            vec![("permission", Str(permission.as_str().to_string()))]
+        }
+        Error::OperationIdConflict { op_id } => vec![("op_id", Str(op_id))],
+        Error::StoreContention { attempts } => vec![("attempts", Int(i64::from(attempts)))],
+        Error::StoreFailed { code, message } => vec![
+            ("host_code", Int(i64::from(code))),
+            ("host_message", Str(message)),
+        ],
+        Error::CorruptRecord { reason } => vec![("reason", Str(reason))],
+        Error::UnsupportedSchema { version, supported } => vec![
+            ("version", Int(i64::from(version))),
+            ("supported", Int(i64::from(supported))),
+        ],
+        Error::MissingRecipient => vec![],
+        Error::HeaderInjection { field } => vec![("field", Str(field.to_string()))],
         Error::PaymentLinkAmountOutOfRange {
             min,
             max,
             requested,
-        } => (
-            py.get_type::<PaymentLinkAmountOutOfRange>(),
-            vec![
-                ("min", Dec(min)),
-                ("max", Dec(max)),
-                ("requested", Dec(requested)),
-            ],
-        ),
-        Error::UnknownPaymentLink { reference } => (
-            py.get_type::<UnknownPaymentLink>(),
-            vec![("reference", Str(reference))],
-        ),
-        Error::PaymentAmountMismatch { expected, paid } => (
-            py.get_type::<PaymentAmountMismatch>(),
-            vec![("expected", Dec(expected)), ("paid", Dec(paid))],
-        ),
-        Error::DeliveryFailed { code, message } => (
-            py.get_type::<DeliveryError>(),
-            vec![
-                ("host_code", Int(i64::from(code))),
-                ("host_message", Str(message)),
-            ],
-        ),
-        Error::PaymentProviderFailed { code, message } => (
-            py.get_type::<PaymentProviderError>(),
-            vec![
-                ("host_code", Int(i64::from(code))),
-                ("host_message", Str(message)),
-            ],
-        ),
-        Error::PortMissing { port } => (
-            py.get_type::<PortMissing>(),
-            vec![("port", Str(port.to_string()))],
-        ),
+        } => vec![
+            ("min", Dec(min)),
+            ("max", Dec(max)),
+            ("requested", Dec(requested)),
+        ],
+        Error::UnknownPaymentLink { reference } => vec![("reference", Str(reference))],
+        Error::PaymentAmountMismatch { expected, paid } => {
+            vec![("expected", Dec(expected)), ("paid", Dec(paid))]
+        }
+        Error::DeliveryFailed { code, message } => vec![
+            ("host_code", Int(i64::from(code))),
+            ("host_message", Str(message)),
+        ],
+        Error::PaymentProviderFailed { code, message } => vec![
+            ("host_code", Int(i64::from(code))),
+            ("host_message", Str(message)),
+        ],
+        Error::PortMissing { port } => vec![("port", Str(port.to_string()))],
     };
     build(py, &ty, code, &message, fields)
 }
@@ -722,6 +440,7 @@ pub fn core(e: Error) -> PyErr {
 }
 
 /// Test support: raises `InternalError` from a panic inside a core call, as any bug would.
+#[cfg(feature = "test-hooks")]
 #[pyfunction]
 pub fn _force_panic(py: Python<'_>) -> PyResult<()> {
     enter(py, || -> Result<(), Error> {
@@ -732,6 +451,7 @@ pub fn _force_panic(py: Python<'_>) -> PyResult<()> {
 /// Test support: raises the exception of a core error code (one sample of each variant), so
 /// the tests can check the whole mapping, including errors the Python API cannot provoke (a
 /// currency mismatch: amounts are always in the store's currency).
+#[cfg(feature = "test-hooks")]
 #[pyfunction]
 pub fn _raise_sample(py: Python<'_>, code: u32) -> PyResult<()> {
     let d = rust_decimal::Decimal::new(1250, 2);

@@ -30,6 +30,14 @@ use pyo3::prelude::*;
 fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("PYTHON_PORT_FAILED", store::PYTHON_PORT_FAILED)?;
+    // The permission names, from the core's one list.
+    m.add(
+        "PERMISSIONS",
+        pyo3::types::PyFrozenSet::new(
+            m.py(),
+            creditbook::Permission::ALL.iter().map(|p| p.as_str()),
+        )?,
+    )?;
     m.add_class::<settings::PyStoreSettings>()?;
     m.add_class::<settings::PyPostalAddress>()?;
     m.add_class::<settings::PyPaymentTerms>()?;
@@ -63,8 +71,15 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<outreach::PyReminderDue>()?;
     m.add_class::<outreach::PyAutomation>()?;
     errors::register(m)?;
-    m.add_function(wrap_pyfunction!(errors::_force_panic, m)?)?;
-    m.add_function(wrap_pyfunction!(errors::_raise_sample, m)?)?;
+    #[cfg(feature = "test-hooks")]
+    {
+        m.add_function(wrap_pyfunction!(errors::_force_panic, m)?)?;
+        m.add_function(wrap_pyfunction!(errors::_raise_sample, m)?)?;
+        // Not part of the module's API: out of `__all__`, as the stubs (which omit them) say.
+        let all = m.getattr("__all__")?;
+        all.call_method1("remove", ("_force_panic",))?;
+        all.call_method1("remove", ("_raise_sample",))?;
+    }
     m.add_function(wrap_pyfunction!(errors::_localize_error, m)?)?;
     m.add_function(wrap_pyfunction!(store::check_store, m)?)?;
     m.add_class::<errors::CoreError>()?;

@@ -273,6 +273,8 @@ impl PyPaymentLinkRequest {
 pub struct PyPaymentLink {
     pub inner: PaymentLink,
     pub currency: Currency,
+    /// The store's time zone, in which a statement shows the link's expiry.
+    pub timezone: creditbook::Tz,
     /// Where it stands, when read with `Book.payment_links` (`None` for a link just made).
     pub status: Option<&'static str>,
 }

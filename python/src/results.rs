@@ -293,12 +293,7 @@ impl PyEntry {
     }
     #[getter]
     fn sale(&self, _py: Python<'_>) -> PyResult<Option<String>> {
-        Ok(match &self.inner.kind {
-            EntryKind::Charge { sale, .. }
-            | EntryKind::CreditTender { sale, .. }
-            | EntryKind::RefundToCredit { sale, .. } => sale.as_ref().map(|s| s.to_string()),
-            _ => None,
-        })
+        Ok(self.inner.kind.sale().map(str::to_string))
     }
     /// The due date of the invoice this entry opens (a charge, a debit adjustment).
     #[getter]
@@ -308,54 +303,28 @@ impl PyEntry {
     /// The invoice this entry opens (its own number) or writes off.
     #[getter]
     fn invoice(&self, _py: Python<'_>) -> PyResult<Option<u64>> {
-        Ok(match &self.inner.kind {
-            EntryKind::WriteOff { invoice, .. } => Some(*invoice),
-            k if k.opens_invoice().is_some() => Some(self.inner.seq),
-            _ => None,
-        })
+        Ok(self.inner.invoice())
     }
     /// The entry a reversal undid.
     #[getter]
     fn reverses(&self, _py: Python<'_>) -> PyResult<Option<u64>> {
-        Ok(match &self.inner.kind {
-            EntryKind::Reversal(r) => Some(r.reverses),
-            _ => None,
-        })
+        Ok(self.inner.kind.reverses())
     }
     /// The reason of a manager's override that let a charge through.
     #[getter]
     fn override_reason(&self, _py: Python<'_>) -> PyResult<Option<String>> {
-        Ok(match &self.inner.kind {
-            EntryKind::Charge {
-                override_reason, ..
-            } => override_reason.as_ref().map(|r| r.to_string()),
-            _ => None,
-        })
+        Ok(self.inner.kind.override_reason().map(str::to_string))
     }
     /// The host's own invoice number given at charge time, if any.
     #[getter]
     fn invoice_number(&self, _py: Python<'_>) -> PyResult<Option<String>> {
-        Ok(match &self.inner.kind {
-            EntryKind::Charge { invoice_number, .. } => {
-                invoice_number.as_ref().map(|n| n.to_string())
-            }
-            _ => None,
-        })
+        Ok(self.inner.kind.invoice_number().map(str::to_string))
     }
     /// What was unusual about a payment confirmed online (`"amount_differs"`, `"link_expired"`,
     /// `"link_cancelled"`, `"link_already_paid"`, `"link_unknown"`); empty for any other entry.
     #[getter]
     fn unusual<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let words: Vec<&str> = match &self.inner.kind {
-            EntryKind::Payment {
-                online: Some(o), ..
-            }
-            | EntryKind::Deposit {
-                online: Some(o), ..
-            } => o.unusual.iter().map(|u| u.as_str()).collect(),
-            _ => Vec::new(),
-        };
-        PyTuple::new(py, words)
+        PyTuple::new(py, self.inner.kind.unusual().iter().map(|u| u.as_str()))
     }
     /// A refund without the original sale.
     #[getter]

@@ -358,15 +358,12 @@ impl PyStoreSettings {
         st.cheques_payable_to = cheques_payable_to;
         st.remittance_address = remittance_address.map(|a| a.inner.clone());
         st.header_text = header_text;
-        if let Some(tags) = languages {
-            st.languages = tags.iter().map(|t| lang(t)).collect::<PyResult<_>>()?;
-        }
-        st.language = match language {
-            Some(t) => lang(&t)?,
-            // The store's own language: English when it prints in English, else its first.
-            None if st.languages.contains(&Language::EN) => Language::EN,
-            None => st.languages.first().copied().unwrap_or(Language::EN),
+        let offered = match languages {
+            Some(tags) => tags.iter().map(|t| lang(t)).collect::<PyResult<Vec<_>>>()?,
+            None => st.languages.clone(),
         };
+        let own = language.map(|t| lang(&t)).transpose()?;
+        st.set_languages(&offered, own).map_err(errors::core)?;
         st.country = country;
         st.currency_display = match currency_display.as_str() {
             "symbol" => CurrencyDisplay::Symbol,
@@ -615,16 +612,5 @@ fn days32(name: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<u32> {
 }
 
 fn lang(tag: &str) -> PyResult<Language> {
-    Language::from_tag(tag).ok_or_else(|| {
-        errors::core(Error::InvalidInput {
-            field: "language",
-            reason: format!(
-                "creditbook prints in {}, not {tag:?}",
-                Language::all()
-                    .map(|l| l.code())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })
-    })
+    Language::parse("language", tag).map_err(errors::core)
 }

@@ -12,8 +12,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
 
-use creditbook::statement::PaymentLinkShown;
-
 use crate::errors::enter;
 use crate::outreach::{PyPaymentLink, PyPaymentLinkShown};
 use crate::repr::Repr;
@@ -253,23 +251,10 @@ impl PyStatement {
     /// `st.with_payment_link(book.payment_link(account, amount, at=at, statement=st))`. The link
     /// must be one of the statement's account.
     fn with_payment_link(&self, link: PyRef<'_, PyPaymentLink>) -> PyResult<PyStatement> {
-        if link.inner.account != self.inner.account_id {
-            return Err(crate::errors::core(creditbook::Error::InvalidInput {
-                field: "link",
-                reason: format!(
-                    "a link of account {}, not of the statement's account {}",
-                    link.inner.account, self.inner.account_id
-                ),
-            }));
-        }
-        let mut st = (*self.inner).clone();
-        st.payment_link = Some(PaymentLinkShown {
-            url: link.inner.record.url.clone(),
-            amount: link.inner.record.amount,
-            expires_at: Some(link.inner.record.expires_at.fixed_offset()),
-        });
-        st.payment_link_omitted = None;
-        Ok(PyStatement::new(st))
+        self.inner
+            .with_payment_link(&link.inner, link.timezone)
+            .map(PyStatement::new)
+            .map_err(crate::errors::core)
     }
 
     /// The statement as plain Python values (the same content as `to_json()`, with Decimals and

@@ -81,7 +81,8 @@ def test_a_port_exception_is_a_storage_error_with_its_cause(method: str) -> None
             Book(settings(), store=port).charge("C-1", Decimal("1.00"), at=AT, op_id="c")
         else:
             book.charge("C-1", Decimal("1.00"), at=AT, op_id="c")
-    assert type(e.value) is creditbook.StorageError and e.value.code == 601
+    assert type(e.value) is creditbook.StoreFailed and e.value.code == 601
+    assert isinstance(e.value, creditbook.StorageError)
     assert e.value.__cause__ is port.exc
     assert e.value.host_code == creditbook.PYTHON_PORT_FAILED
     assert "OSError: disk full" in str(e.value)

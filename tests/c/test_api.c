@@ -2,6 +2,7 @@
  * (NULL for each pointer, invalid UTF-8, unknown enum values, bad dates and amounts). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -187,7 +188,11 @@ static void test_settings(void) {
     CHECK_RC(creditbook_settings_set_languages(s, bad_langs, 2, "fr"), CREDITBOOK_RESULT_INVALID_INPUT);
     CHECK_RC(creditbook_settings_set_languages(s, null_langs, 2, "fr"), CREDITBOOK_RESULT_NULL_PARAMETER);
     CHECK_RC(creditbook_settings_set_languages(s, NULL, 2, "fr"), CREDITBOOK_RESULT_NULL_PARAMETER);
-    CHECK_RC(creditbook_settings_set_languages(s, langs, 2, NULL), CREDITBOOK_RESULT_NULL_PARAMETER);
+    /* Without an own language: English when the store prints in English, else the first. */
+    const char *no_english[] = {"nl", "de", "nl"};
+    CHECK_OK(creditbook_settings_set_languages(s, no_english, 3, NULL));
+    CHECK_OK(creditbook_settings_set_languages(s, langs, 2, NULL));
+    CHECK_RC(creditbook_settings_set_languages(s, langs, 0, NULL), CREDITBOOK_RESULT_INVALID_INPUT);
     CHECK_RC(creditbook_settings_set_languages(s, langs, 2, BAD_UTF8), CREDITBOOK_RESULT_INVALID_UTF8);
     CHECK_RC(creditbook_settings_set_languages(NULL, langs, 2, "fr"), CREDITBOOK_RESULT_NULL_PARAMETER);
 
@@ -475,6 +480,35 @@ static void test_operations(void) {
     CHECK_RC(creditbook_book_reverse(book, "A-1", &op, 9999, "typo", &out), CREDITBOOK_RESULT_UNKNOWN_ENTRY);
     CHECK_OK(creditbook_book_reverse(book, "A-1", &op, 12, "typo", &out)); /* the deposit */
     CHECK(out.credit_change == -2000);
+    uint64_t reversal = out.first_entry;
+
+    /* The activity names what each entry is about, as the core reads it: the sale a refund
+       names, the invoice an adjustment opens and a write-off writes off, the entry a reversal
+       undid. */
+    creditbook_activity *act = NULL;
+    CHECK_OK(creditbook_book_activity(book, "A-1", day(2000, 1, 1), day(2100, 12, 31), NULL, 0, &act));
+    int seen = 0;
+    for (size_t i = 0; act != NULL && i < act->len; i++) {
+        const creditbook_activity_line *l = &act->items[i];
+        if (l->kind == CREDITBOOK_ENTRY_TYPE_REFUND_TO_CREDIT && l->sale != NULL &&
+            strcmp(l->sale, "S-9") == 0) {
+            CHECK(l->invoice == 0 && l->reverses == 0);
+            seen |= 1;
+        } else if (l->kind == CREDITBOOK_ENTRY_TYPE_ADJUSTMENT && l->entry == fee) {
+            CHECK(l->invoice == fee && l->sale == NULL);
+            seen |= 2;
+        } else if (l->kind == CREDITBOOK_ENTRY_TYPE_WRITE_OFF) {
+            CHECK(l->invoice == fee && l->entry != fee);
+            seen |= 4;
+        } else if (l->kind == CREDITBOOK_ENTRY_TYPE_REVERSAL) {
+            CHECK(l->entry == reversal && l->reverses == 12 && l->invoice == 0);
+            seen |= 8;
+        } else if (l->kind == CREDITBOOK_ENTRY_TYPE_PAYMENT) {
+            CHECK(l->sale == NULL && l->invoice == 0 && l->reverses == 0);
+        }
+    }
+    CHECK(seen == 15);
+    creditbook_activity_free(act);
 
     /* archive, reactivate */
     op = op_at("o25", at);
@@ -585,6 +619,19 @@ static void test_reads(void) {
     CHECK(list->items[0].customer_email == NULL);
     CHECK(list->items[0].summary.balance_owed == 15000);
     creditbook_account_list_free(list);
+
+    /* A customer opened without an id is known by the account's id. */
+    creditbook_customer no_id = customer("unused", "Jean Roy");
+    no_id.id = NULL;
+    creditbook_operation open = op_at("open-c3", at);
+    CHECK_OK(creditbook_book_open_account(book, "C-3", &open, &no_id, CREDITBOOK_LIMIT_KIND_AMOUNT, 0,
+                                          CREDITBOOK_TERMS_KIND_STORE, 0, NULL));
+    q.search = "Jean Roy";
+    CHECK_OK(creditbook_book_accounts(book, &q, &list));
+    CHECK(list->len == 1 && list->items != NULL);
+    CHECK_STR(list->items[0].customer_id, "C-3");
+    creditbook_account_list_free(list);
+    q.search = NULL;
     q.standing = CREDITBOOK_STANDING_SETTLED;
     q.search = "MARIE";
     CHECK_OK(creditbook_book_accounts(book, &q, &list));

@@ -114,6 +114,21 @@ impl Language {
             .map(|i| Language(i as u8))
     }
 
+    /// The language of a tag, or an `InvalidInput` error on `field` naming the languages
+    /// creditbook prints in.
+    pub fn parse(field: &'static str, tag: &str) -> Result<Language> {
+        Language::from_tag(tag).ok_or_else(|| Error::InvalidInput {
+            field,
+            reason: format!(
+                "creditbook prints in {}, not {tag:?}",
+                Language::all()
+                    .map(|l| l.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+
     /// The language's table line.
     pub fn info(self) -> &'static LanguageInfo {
         &LANGUAGES[usize::from(self.0)]
