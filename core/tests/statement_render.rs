@@ -39,7 +39,30 @@ fn with_link(mut st: Statement) -> Statement {
     st
 }
 
-/// Every line of `text` fits `width` characters and has no trailing spaces.
+/// Columns a character takes on a receipt printer, written out here for the characters the
+/// tests use (independently of the library's unicode-width): the CJK ideographs, Hangul and
+/// fullwidth forms and the emoji blocks two, combining diacritics and zero-width or bidi
+/// controls none, everything else one.
+fn columns(line: &str) -> usize {
+    line.chars()
+        .map(|c| match u32::from(c) {
+            0x0300..=0x036F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 => 0,
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFF01..=0xFF60
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Every line of `text` fits `width` columns and has no trailing spaces.
 fn assert_fits(text: &str, width: usize, what: &str) {
     for (n, line) in text.lines().enumerate() {
         assert_eq!(
@@ -49,12 +72,37 @@ fn assert_fits(text: &str, width: usize, what: &str) {
             n + 1
         );
         assert!(
-            line.chars().count() <= width,
-            "{what}: line {} is {} > {width} characters: {line:?}",
+            columns(line) <= width,
+            "{what}: line {} is {} > {width} columns: {line:?}",
             n + 1,
-            line.chars().count()
+            columns(line)
         );
     }
+}
+
+#[test]
+fn wide_and_combining_characters_keep_receipts_aligned() {
+    let mut st = november("en");
+    // CJK (two columns each), emoji (two), and accents written as combining marks (none).
+    st.customer.name = "株式会社 山田商店 🛠️ Ame\u{301}lie Bou\u{308}chard".into();
+    st.store.name = "東京ハードウェア 금물 가게".into();
+    st.lines[0].reference = Some("領収書-二〇二六年十一月-第四十二号".into());
+    st.lines[1].reference = Some("🧾".repeat(30));
+    for width in WIDTHS {
+        let text = st.to_text(width).unwrap();
+        assert_fits(&text, width, &format!("wide/{width}"));
+        // Each activity line's amount ends at the right margin, whatever the reference holds.
+        for reference in ["領収書", "🧾"] {
+            let line = text
+                .lines()
+                .find(|l| l.contains(reference))
+                .unwrap_or_else(|| panic!("{reference} is printed at {width}: {text}"));
+            assert!(columns(line) <= width);
+        }
+    }
+    let text = st.to_text(40).unwrap();
+    assert!(text.contains("山田商店"), "{text}");
+    assert!(text.contains("Ame\u{301}lie"), "a combining accent stays with its letter");
 }
 
 #[test]

@@ -11,6 +11,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Statement, StatementLine};
 use crate::account::{CreditLimit, PostalAddress};
@@ -813,19 +814,44 @@ fn breaks(c: char) -> bool {
     c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
 }
 
-/// Columns a string takes: its Unicode scalar values.
+/// Columns a string takes on a receipt printer or a terminal: two for an East Asian wide
+/// character (CJK, most emoji), none for a combining mark or a control, one for the others.
 fn cols(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
     } else {
-        s.chars().count()
+        UnicodeWidthStr::width(s)
     }
 }
 
-/// `s` in pieces of at most `w` characters.
+/// Columns a character takes (see [`cols`]).
+fn char_cols(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// The byte length of the longest start of `s` that fits `w` columns, at least one character
+/// (a character wider than `w` then makes a piece of its own).
+fn fitting(s: &str, w: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += char_cols(c);
+        if used > w && i > 0 {
+            return i;
+        }
+    }
+    s.len()
+}
+
+/// `s` in pieces of at most `w` columns.
 fn hard_split(s: &str, w: usize) -> Vec<String> {
-    let chars: Vec<char> = s.chars().collect();
-    chars.chunks(w.max(1)).map(|c| c.iter().collect()).collect()
+    let mut pieces = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let cut = fitting(rest, w.max(1));
+        pieces.push(rest[..cut].to_string());
+        rest = &rest[cut..];
+    }
+    pieces
 }
 
 /// `text` wrapped on word boundaries to lines of at most `w` characters; a word longer than a
@@ -859,8 +885,8 @@ fn wrap_with(text: &str, first: usize, rest: usize) -> Vec<String> {
                 break;
             }
             if line.is_empty() {
-                // A word longer than a whole line: its first `w` characters make a line.
-                let cut = word.char_indices().nth(w).map_or(word.len(), |(i, _)| i);
+                // A word longer than a whole line: its first `w` columns make a line.
+                let cut = fitting(word, w);
                 lines.push(word[..cut].to_string());
                 word = &word[cut..];
             } else {
