@@ -185,6 +185,13 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
+    /// Every status, in this order: the words the faces accept and show.
+    pub const ALL: [AccountStatus; 3] = [
+        AccountStatus::Active,
+        AccountStatus::OnHold,
+        AccountStatus::Archived,
+    ];
+
     /// The status as a word (`"on_hold"`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -208,6 +215,9 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// Every standing, in this order: the words the faces accept and show.
+    pub const ALL: [Standing; 3] = [Standing::Settled, Standing::Outstanding, Standing::Overdue];
+
     /// The standing as a word (`"overdue"`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -40,6 +40,19 @@ pub enum Direction {
     Credit,
 }
 
+impl Direction {
+    /// Both directions: the words the faces accept.
+    pub const ALL: [Direction; 2] = [Direction::Debit, Direction::Credit];
+
+    /// The direction as a word (`"debit"`), as its record writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Debit => "debit",
+            Direction::Credit => "credit",
+        }
+    }
+}
+
 /// What opening an account recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountOpened {

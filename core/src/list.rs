@@ -28,6 +28,32 @@ pub enum SortKey {
     Available,
 }
 
+impl SortKey {
+    /// Every sort key, in this order: the words the faces accept.
+    pub const ALL: [SortKey; 7] = [
+        SortKey::AccountId,
+        SortKey::CustomerName,
+        SortKey::BalanceOwed,
+        SortKey::Overdue,
+        SortKey::CreditBalance,
+        SortKey::CreditLimit,
+        SortKey::Available,
+    ];
+
+    /// The key as a word (`"balance_owed"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::AccountId => "account_id",
+            SortKey::CustomerName => "customer_name",
+            SortKey::BalanceOwed => "balance_owed",
+            SortKey::Overdue => "overdue",
+            SortKey::CreditBalance => "credit_balance",
+            SortKey::CreditLimit => "credit_limit",
+            SortKey::Available => "available",
+        }
+    }
+}
+
 /// Which accounts the list shows and in which order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountsQuery {

@@ -102,7 +102,10 @@ fn wide_and_combining_characters_keep_receipts_aligned() {
     }
     let text = st.to_text(40).unwrap();
     assert!(text.contains("山田商店"), "{text}");
-    assert!(text.contains("Ame\u{301}lie"), "a combining accent stays with its letter");
+    assert!(
+        text.contains("Ame\u{301}lie"),
+        "a combining accent stays with its letter"
+    );
 }
 
 #[test]

@@ -142,7 +142,7 @@ def print_accounts(book: Book, as_of: dt.date) -> None:
         available = "unlimited" if row.available is None else f"{row.available}"
         print(
             f"  {row.account_id:<7} {row.customer_name:<16} {row.balance_owed:>9} "
-            f"{row.credit_balance:>8} {available:>10} {row.status}"
+            f"{row.credit_balance:>8} {available:>10} {row.standing}"
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Final, Optional, Union, final
 
-from typing_extensions import disjoint_base
+from typing_extensions import deprecated, disjoint_base
 
 from creditbook._enums import AccountStatus as AccountStatus
 from creditbook._enums import Standing as Standing
@@ -434,10 +434,12 @@ class AccountSummary:
     @property
     def customer_name(self) -> str: ...
     @property
+    @deprecated("use .standing")
     def status(self) -> Standing:
-        """Equal to "settled", "outstanding" or "overdue"."""
+        """The old name of `standing` (a `DeprecationWarning`)."""
     @property
-    def standing(self) -> Standing: ...
+    def standing(self) -> Standing:
+        """Equal to "settled", "outstanding" or "overdue"."""
     @property
     def account_status(self) -> AccountStatus:
         """Equal to "active", "on_hold" or "archived"."""
@@ -1082,15 +1084,17 @@ class Book:
         self,
         as_of: Optional[datetime.date] = None,
         *,
-        status: Optional[str] = None,
+        standing: Optional[str] = None,
         account_status: Optional[str] = None,
         search: Optional[str] = None,
         sort: Optional[str] = None,
         descending: bool = False,
+        status: Optional[str] = None,
     ) -> list[AccountSummary]:
-        """`status`: settled, outstanding or overdue; `account_status`: active, on_hold or
+        """`standing`: settled, outstanding or overdue; `account_status`: active, on_hold or
         archived; `sort`: account_id (default), customer_name, balance_owed, overdue,
-        credit_balance, credit_limit or available."""
+        credit_balance, credit_limit or available. `status` is the deprecated name of
+        `standing`."""
     def activity(
         self,
         account: str,

@@ -185,24 +185,21 @@ pub(crate) fn credit_limit(obj: Option<&Bound<'_, PyAny>>) -> PyResult<CreditLim
     }
 }
 
-fn parse_word<T>(
-    field: &'static str,
-    obj: Option<&Bound<'_, PyAny>>,
-    words: &[(&str, T)],
-) -> PyResult<Option<T>>
-where
-    T: Copy,
-{
+fn parse_word<T: Word>(field: &'static str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<T>> {
     let Some(text) = opt_text(field, obj)? else {
         return Ok(None);
     };
-    match words.iter().find(|(w, _)| *w == text) {
-        Some((_, v)) => Ok(Some(*v)),
+    match T::ALL.iter().find(|v| v.word() == text) {
+        Some(v) => Ok(Some(*v)),
         None => Err(errors::core(Error::InvalidInput {
             field,
             reason: format!(
                 "{text:?} is not one of {}",
-                words.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+                T::ALL
+                    .iter()
+                    .map(|v| v.word())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })),
     }
@@ -231,27 +228,33 @@ fn statement_request(
     Ok(request)
 }
 
-const STANDINGS: &[(&str, Standing)] = &[
-    ("settled", Standing::Settled),
-    ("outstanding", Standing::Outstanding),
-    ("overdue", Standing::Overdue),
-];
-const STATUSES: &[(&str, AccountStatus)] = &[
-    ("active", AccountStatus::Active),
-    ("on_hold", AccountStatus::OnHold),
-    ("archived", AccountStatus::Archived),
-];
-const SORT_KEYS: &[(&str, SortKey)] = &[
-    ("account_id", SortKey::AccountId),
-    ("customer_name", SortKey::CustomerName),
-    ("balance_owed", SortKey::BalanceOwed),
-    ("overdue", SortKey::Overdue),
-    ("credit_balance", SortKey::CreditBalance),
-    ("credit_limit", SortKey::CreditLimit),
-    ("available", SortKey::Available),
-];
-const DIRECTIONS: &[(&str, Direction)] =
-    &[("debit", Direction::Debit), ("credit", Direction::Credit)];
+/// Warns that a name is deprecated (`DeprecationWarning`, pointing at the caller).
+pub(crate) fn deprecated(py: Python<'_>, message: &str) -> PyResult<()> {
+    PyErr::warn(
+        py,
+        &py.get_type::<pyo3::exceptions::PyDeprecationWarning>(),
+        &std::ffi::CString::new(message).unwrap_or_default(),
+        1,
+    )
+}
+
+/// A word of one of the core's vocabularies (its `ALL` list and `as_str`), as Python passes it.
+trait Word: Copy + 'static {
+    const ALL: &'static [Self];
+    fn word(self) -> &'static str;
+}
+
+macro_rules! words {
+    ($($t:ty),*) => {
+        $(impl Word for $t {
+            const ALL: &'static [Self] = &<$t>::ALL;
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+        })*
+    };
+}
+words!(Standing, AccountStatus, SortKey, Direction);
 
 #[pymethods]
 impl PyBook {
@@ -742,9 +745,12 @@ impl PyBook {
         actor: Option<PyRef<'py, PyActor>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         // Required: `None` is no direction (it was taken as "debit", moving money the wrong way).
-        let direction = parse_word("direction", Some(direction), DIRECTIONS)?.ok_or_else(|| {
-            PyTypeError::new_err("direction must be a str (\"debit\" or \"credit\"), not NoneType")
-        })?;
+        let direction =
+            parse_word::<Direction>("direction", Some(direction))?.ok_or_else(|| {
+                PyTypeError::new_err(
+                    "direction must be a str (\"debit\" or \"credit\"), not NoneType",
+                )
+            })?;
         let command = Command::Adjust {
             direction,
             amount: convert::money("amount", amount, self.currency())?,
@@ -792,27 +798,45 @@ impl PyBook {
         Ok(PyAccountSummary { inner })
     }
 
-    /// The accounts list on `as_of`: filtered by standing (`status`), account status and a
-    /// case-insensitive search in the customer's name, sorted by `sort`.
-    #[pyo3(signature = (as_of = None, *, status = None, account_status = None, search = None,
-        sort = None, descending = false))]
+    /// The accounts list on `as_of`: filtered by `standing` (settled, outstanding, overdue), by
+    /// `account_status` (active, on_hold, archived) and a case-insensitive search in the
+    /// customer's name, sorted by `sort`. `status=` is the old name of `standing=` (deprecated:
+    /// a `DeprecationWarning`; in Rust and C the status is the account's status).
+    #[pyo3(signature = (as_of = None, *, standing = None, account_status = None, search = None,
+        sort = None, descending = false, status = None))]
     #[allow(clippy::too_many_arguments)]
     fn accounts<'py>(
         &self,
         py: Python<'py>,
         as_of: Option<&Bound<'py, PyAny>>,
-        status: Option<&Bound<'py, PyAny>>,
+        standing: Option<&Bound<'py, PyAny>>,
         account_status: Option<&Bound<'py, PyAny>>,
         search: Option<&Bound<'py, PyAny>>,
         sort: Option<&Bound<'py, PyAny>>,
         descending: bool,
+        status: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let old = status.filter(|s| !s.is_none());
+        let standing = match (standing.filter(|s| !s.is_none()), old) {
+            (Some(_), Some(_)) => {
+                return Err(errors::core(Error::InvalidInput {
+                    field: "status",
+                    reason: "give `standing` only (`status` is its deprecated name)".into(),
+                }))
+            }
+            (Some(s), None) => parse_word("standing", Some(s))?,
+            (None, Some(s)) => {
+                deprecated(py, "accounts(status=...) is deprecated: use standing=...")?;
+                parse_word("status", Some(s))?
+            }
+            (None, None) => None,
+        };
         let query = AccountsQuery {
             as_of: self.as_of(as_of)?,
-            standing: parse_word("status", status, STANDINGS)?,
-            status: parse_word("account_status", account_status, STATUSES)?,
+            standing,
+            status: parse_word("account_status", account_status)?,
             search: opt_text("search", search)?,
-            sort: parse_word("sort", sort, SORT_KEYS)?.unwrap_or_default(),
+            sort: parse_word("sort", sort)?.unwrap_or_default(),
             descending,
         };
         let rows = self.enter(py, || self.book.accounts(&query))?;

@@ -658,13 +658,15 @@ impl PyAccountSummary {
     fn customer_name(&self, _py: Python<'_>) -> PyResult<String> {
         Ok(self.inner.customer.name.clone())
     }
-    /// Where the account stands: `Standing.SETTLED`, `OUTSTANDING` or `OVERDUE` (equal to the
-    /// strings `"settled"`, `"outstanding"`, `"overdue"`).
+    /// The old name of `standing` (deprecated: a `DeprecationWarning`; in Rust and C the status
+    /// is the account's status, `account_status` here).
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::book::deprecated(py, "AccountSummary.status is deprecated: use .standing")?;
         standing(py, self.inner.standing)
     }
-    /// The same as `status`.
+    /// Where the account stands: `Standing.SETTLED`, `OUTSTANDING` or `OVERDUE` (equal to the
+    /// strings `"settled"`, `"outstanding"`, `"overdue"`).
     #[getter]
     fn standing<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         standing(py, self.inner.standing)
@@ -720,7 +722,7 @@ impl PyAccountSummary {
             [
                 account_id,
                 customer_name,
-                status,
+                standing,
                 account_status,
                 currency,
                 credit_limit,
@@ -733,6 +735,8 @@ impl PyAccountSummary {
             ]
         );
         d.set_item("customer", customer_dict(py, &self.inner.customer)?)?;
+        // The old key of `standing`, kept through 0.2 (deprecated with `.status`).
+        d.set_item("status", standing(py, self.inner.standing)?)?;
         Ok(d)
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -742,7 +746,7 @@ impl PyAccountSummary {
             &[
                 "account_id",
                 "customer_name",
-                "status",
+                "standing",
                 "balance_owed",
                 "credit_balance",
                 "available",

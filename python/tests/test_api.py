@@ -47,8 +47,8 @@ def test_the_issue_example() -> None:
     assert summary.credit_balance == Decimal("10.00")  # 40 - 20 - 10
     assert summary.available == Decimal("770.00")
     assert summary.overdue == Decimal("0.00")
-    assert summary.status == "outstanding" and summary.status is Standing.OUTSTANDING
-    assert [r.account_id for r in book.accounts(as_of=DAY, status=None)] == ["C-1"]
+    assert summary.standing == "outstanding" and summary.standing is Standing.OUTSTANDING
+    assert [r.account_id for r in book.accounts(as_of=DAY, standing=None)] == ["C-1"]
     kinds = [e.kind for e in book.activity("C-1", start=DAY, end=DAY)]
     assert kinds == ["account_opened", "credit_limit_changed", "charge", "payment", "deposit",
                      "credit_tender", "credit_applied", "refund_to_credit"]
@@ -110,7 +110,7 @@ def test_results_are_read_only_with_to_dict_and_repr() -> None:
     assert charge.amount == Decimal("120.00")  # at the currency's scale
     d = charge.to_dict()
     assert d["invoice_id"] == 2 and d["entries"][0]["kind"] == "charge"
-    assert summary.to_dict()["status"] == "outstanding"
+    assert summary.to_dict()["standing"] == "outstanding"
     assert "balance_owed=Decimal('120.00')" in repr(summary)
     assert not dataclasses.is_dataclass(summary)
 
@@ -176,8 +176,8 @@ def test_accounts_filter_search_sort() -> None:
     book.charge("A0", Decimal("50"), at=AT, op_id="c")
     assert [r.customer_name for r in book.accounts(DAY, sort="customer_name")] == [
         "anne", "Bob", "Zoé"]
-    assert [r.account_id for r in book.accounts(DAY, status="outstanding")] == ["A0"]
-    assert [r.account_id for r in book.accounts(DAY, status=Standing.SETTLED)] == ["A1", "A2"]
+    assert [r.account_id for r in book.accounts(DAY, standing="outstanding")] == ["A0"]
+    assert [r.account_id for r in book.accounts(DAY, standing=Standing.SETTLED)] == ["A1", "A2"]
     assert [r.account_id for r in book.accounts(DAY, search="O")] == ["A0", "A2"]
     assert [r.account_id for r in book.accounts(DAY, sort="available", descending=True)] == [
         "A1", "A2", "A0"]
@@ -214,7 +214,7 @@ def test_aging_and_open_invoices() -> None:
     assert aging.total == Decimal("140.00") and aging.buckets[2].min_days == 31
     invoices = book.open_invoices("C-1", as_of)
     assert [(i.id, i.days_past_due) for i in invoices] == [(2, 45), (3, 5)]
-    assert book.summary("C-1", as_of).status == "overdue"
+    assert book.summary("C-1", as_of).standing == "overdue"
 
 
 def test_entries_round_trip_their_records() -> None:
@@ -234,3 +234,16 @@ def test_instants_in_any_zone_are_the_same_instant() -> None:
     montreal = dt.timezone(dt.timedelta(hours=-5))
     c = book.charge("C-1", Decimal("1.00"), at=AT.astimezone(montreal), op_id="c")
     assert c.entry.at == AT and c.entry.at.tzinfo == UTC
+
+
+def test_the_old_names_of_standing_warn_and_still_answer() -> None:
+    book = book_with_account()
+    book.charge("C-1", Decimal("10.00"), at=AT, op_id="c-old")
+    summary = book.summary("C-1", DAY)
+    with pytest.warns(DeprecationWarning, match="use .standing"):
+        assert summary.status == "outstanding"
+    with pytest.warns(DeprecationWarning, match="use standing="):
+        assert [r.account_id for r in book.accounts(DAY, status="outstanding")] == ["C-1"]
+    with pytest.raises(creditbook.InvalidInput):
+        book.accounts(DAY, status="outstanding", standing="outstanding")
+    assert summary.to_dict()["status"] == summary.to_dict()["standing"] == "outstanding"
