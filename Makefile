@@ -229,6 +229,21 @@ pg-faces: header-check c-lib
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/null-sweep-pg-asan; \
 		.venv/bin/python -m pytest -m postgres python/tests
 
+## make soak-chain: the chain test of both stores (tests/chain: 4 processes of registers and a
+## back office, SIGKILLs, PostgreSQL restarts; docs/stores.md "The chain test") with CHAIN_OPS
+## operations per thread (default 400; make test runs 60) in release mode, on a throwaway server.
+## Part of make soak.
+CHAIN_SOAK_OPS ?= 400
+.PHONY: soak-chain
+soak: soak-chain
+soak-chain:
+	CHAIN_OPS=$(CHAIN_SOAK_OPS) $(CARGO) test --release -p creditbook-sqlite --test chain \
+		--locked -- --nocapture
+	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
+		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
+		CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_STORE_FAULTS=10 $(CARGO) test --release \
+		-p creditbook-postgres --test chain --locked -- --nocapture --test-threads=1
+
 ## make bench-postgres: charges per second through the PostgreSQL store against a bare postgres
 ## client (1 and 8 registers, 100 accounts and 1 hot account) and a cold read of a 100,000-entry
 ## account (docs/stores.md), on a throwaway server started and stopped around it

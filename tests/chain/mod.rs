@@ -34,8 +34,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use creditbook::{
     Actor, Automation, Book, Charge, CreditLimit, Customer, Delivery, Direction, Entry, EntryKind,
-    Error, LinkPurpose, Mailer, Message, OnlinePaymentConfirmation, OpenAccount, Operation,
-    Payment, PaymentLinkRequest, PaymentProvider, Permission, PortError, Store, StoreSettings,
+    Error, ErrorArg, LinkPurpose, Mailer, Message, OnlinePaymentConfirmation, OpenAccount,
+    Operation, Payment, PaymentLinkRequest, PaymentProvider, Permission, PortError, Store,
+    StoreSettings,
 };
 use rust_decimal::Decimal;
 
@@ -161,7 +162,7 @@ pub fn check_statements<S: Store>(store: &S, logs: &Logs, owing: usize) -> Summa
 pub fn statement_runs<S: Store>(
     dir: &Path,
     child_test: &str,
-    env: (&[(String, String)], &[(String, String)]),
+    env: (&[Var], &[Var]),
     stores: (&S, &S),
     owing: usize,
 ) -> (Summary, Summary) {
@@ -419,47 +420,21 @@ fn sale_of(a: usize, sale: u32) -> String {
     format!("S{a}-{sale}")
 }
 
-/// A refusal as logged and as the model states it: its kind and figures (decimals normalized).
+/// A refusal as logged and as the model states it: its kind and its figures (amounts
+/// normalized, invoice and entry numbers), without its texts (reasons, the account's id).
 pub fn describe(e: &Error) -> String {
-    let n = |d: &Decimal| d.normalize().to_string();
-    let kind: String = format!("{e:?}")
+    let mut out: String = format!("{e:?}")
         .chars()
         .take_while(|c| c.is_alphanumeric())
         .collect();
-    let figures = match e {
-        Error::CreditLimitExceeded {
-            available,
-            requested,
+    for (name, arg) in e.args() {
+        match arg {
+            ErrorArg::Money(d) => out.push_str(&format!(" {name}={}", d.normalize())),
+            ErrorArg::Number(n) => out.push_str(&format!(" {name}={n}")),
+            ErrorArg::Text(_) | ErrorArg::Date(_) => {}
         }
-        | Error::InsufficientCredit {
-            available,
-            requested,
-        } => format!(" {} {}", n(available), n(requested)),
-        Error::ApplyExceedsBalanceOwed { owed, requested } => {
-            format!(" {} {}", n(owed), n(requested))
-        }
-        Error::RefundExceedsSale {
-            refundable,
-            requested,
-        } => format!(" {} {}", n(refundable), n(requested)),
-        Error::WriteOffExceedsInvoice {
-            remaining,
-            requested,
-        } => format!(" {} {}", n(remaining), n(requested)),
-        Error::PaymentLinkAmountOutOfRange {
-            min,
-            max,
-            requested,
-        } => format!(" {} {} {}", n(min), n(max), n(requested)),
-        Error::UnknownInvoice { invoice } | Error::InvoiceNotOpen { invoice } => {
-            format!(" {invoice}")
-        }
-        Error::UnknownEntry { entry }
-        | Error::AlreadyReversed { entry }
-        | Error::NotReversible { entry, .. } => format!(" {entry}"),
-        _ => String::new(),
-    };
-    format!("{kind}{figures}")
+    }
+    out
 }
 
 // ---- the ports ----
@@ -731,21 +706,13 @@ impl<S: Store> Thread<'_, S> {
                 } else {
                     Direction::Credit
                 };
-                b.adjust(&acc(a), &op, direction, cad(*c), "back office".into())
+                b.adjust(&acc(a), &op, direction, cad(*c), "back office")
                     .map(drop)
             }
             Act::WriteOff { a, c, invoice } => b
-                .write_off(
-                    &acc(a),
-                    &op,
-                    *invoice,
-                    Some(cad(*c)),
-                    "uncollectable".into(),
-                )
+                .write_off(&acc(a), &op, *invoice, Some(cad(*c)), "uncollectable")
                 .map(drop),
-            Act::Reverse { a, seq } => b
-                .reverse(&acc(a), &op, *seq, "entered in error".into())
-                .map(drop),
+            Act::Reverse { a, seq } => b.reverse(&acc(a), &op, *seq, "entered in error").map(drop),
             Act::Hold { a } => b
                 .hold(&acc(a), &op, Some("cheque bounced".into()))
                 .map(drop),
@@ -1060,6 +1027,26 @@ pub struct Report {
     pub summary: Summary,
 }
 
+impl Report {
+    /// The run did what it is for: processes killed, operations refused (limits and credit
+    /// reached) and acknowledged, messages sent.
+    pub fn assert_eventful(&self) {
+        let s = &self.summary;
+        assert!(self.kills >= 10, "only {} kills", self.kills);
+        assert!(s.refused > 0 && s.acked > s.refused, "{s:?}");
+        assert!(
+            s.mails > 0 && s.statements_delivered > 0,
+            "nothing was sent"
+        );
+        for kind in ["CreditLimitExceeded", "InsufficientCredit"] {
+            assert!(s.refusal_kinds.contains_key(kind), "no {kind}: {s:?}");
+        }
+    }
+}
+
+/// A variable of a process's environment.
+pub type Var = (String, String);
+
 /// Runs [`PROCESSES`] processes of the chain to the end of their operations, killing them at
 /// random and starting them again, calling `store_fault` (at most `plan.store_faults` times, at
 /// random points) and checking at checkpoints (`check`, with `final = false`) and at the end.
@@ -1088,6 +1075,7 @@ pub fn supervise<S: Store>(
             rng.u64(20..plan.kill_every_ms.max(21)),
         ));
         // Processes that ended: done, or could not reach the store (started again).
+        #[allow(clippy::needless_range_loop)] // a slot is its process, its log and its name
         for slot in 0..PROCESSES {
             let Some(c) = procs.0[slot].as_mut() else {
                 continue;

@@ -50,13 +50,7 @@ fn registers_and_back_office_of_a_chain_on_one_file_under_kills() {
         &mut || {},
     );
     eprintln!("SQLite chain: {report:#?}");
-    let s = &report.summary;
-    assert!(report.kills >= 10, "only {} kills", report.kills);
-    assert!(s.refused > 0 && s.acked > s.refused, "{s:?}");
-    assert!(s.mails > 0, "nothing was sent");
-    for kind in ["CreditLimitExceeded", "InsufficientCredit"] {
-        assert!(s.refusal_kinds.contains_key(kind), "no {kind}: {s:?}");
-    }
+    report.assert_eventful();
 }
 
 #[test]
