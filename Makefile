@@ -200,12 +200,16 @@ bench-sqlite:
 ## their own (tests/pg/cluster.sh: installs PostgreSQL from the distribution's packages when
 ## missing, runs it as an unprivileged user on a private Unix socket, stops and removes it at the
 ## end whatever happened). The tests fail, never skip, without CREDITBOOK_PG_DSN; --all-targets
-## also runs the benchmark's smoke run (a few charges) against the server.
+## also runs the benchmark's smoke run (a few charges) against the server. With the `tls` feature
+## (linted here too, as make lint builds without it): tests/tls.rs gives the server a certificate
+## made with openssl (installed when missing) and connects over TLS on 127.0.0.1.
 .PHONY: pg-test
 pg-test:
+	@command -v openssl >/dev/null || tests/apt-install.sh openssl
+	$(CARGO) clippy -p creditbook-postgres --features tls --all-targets --locked -- -D warnings
 	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
-		$(CARGO) test -p creditbook-postgres --all-targets --locked; \
+		$(CARGO) test -p creditbook-postgres --features tls --all-targets --locked; \
 		$(CARGO) test -p creditbook-postgres --doc --locked
 
 ## make pg-faces: the PostgreSQL store's C and Python faces against a throwaway server (started
