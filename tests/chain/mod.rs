@@ -25,10 +25,14 @@
 //!   it, and recorded delivered at most once; the figures a fresh Book computes equal the model's.
 #![allow(dead_code)] // each test binary uses its own part
 
+#[path = "../support/procs.rs"]
+mod procs;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
+
+pub use procs::Procs;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -190,10 +194,10 @@ pub fn statement_runs<S: Store>(
     let logs: Vec<PathBuf> = (0..4).map(|i| dir.join(format!("run{i}.log"))).collect();
     let mut procs = Procs(
         (0..4)
-            .map(|i| Some(spawn(child_test, "statements", i, &logs[i], &plan, &calm)))
+            .map(|i| spawn(child_test, "statements", i, &logs[i], &plan, &calm))
             .collect(),
     );
-    for c in procs.0.iter_mut().flatten() {
+    for c in &mut procs.0 {
         assert!(c.wait().unwrap().success());
     }
     let first = check_statements(stores.0, &Logs::read(&logs), owing);
@@ -486,11 +490,7 @@ impl PaymentProvider for Provider {
     }
 }
 
-fn log(file: &std::fs::File, line: &str) {
-    // One write(2) of the whole line, appended: in the kernel once it returns, whatever kills the
-    // process next, and never interleaved with another thread's line.
-    (&*file).write_all(format!("{line}\n").as_bytes()).unwrap();
-}
+use procs::log_line as log;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -990,18 +990,6 @@ impl Plan {
     }
 }
 
-/// Child processes, killed (SIGKILL) when dropped: a failing test leaves none running.
-pub struct Procs(pub Vec<Option<Child>>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in self.0.iter_mut().flatten() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 /// Starts this test binary as a process of `role` for `slot` (its test `child_test` runs
 /// [`child`]); `env`: more variables (the store's location).
 pub fn spawn(
@@ -1078,32 +1066,33 @@ pub fn supervise<S: Store>(
     let mut report = Report::default();
     let mut procs = Procs(
         (0..PROCESSES)
-            .map(|i| Some(spawn(child_test, "chain", i, &logs[i], plan, env)))
+            .map(|i| spawn(child_test, "chain", i, &logs[i], plan, env))
             .collect(),
     );
+    // Slots whose process ended its operations.
+    let mut finished = [false; PROCESSES];
     report.starts = PROCESSES;
-    while procs.0.iter().any(Option::is_some) {
+    loop {
         std::thread::sleep(Duration::from_millis(
             rng.u64(20..plan.kill_every_ms.max(21)),
         ));
         // Processes that ended: done, or could not reach the store (started again).
-        #[allow(clippy::needless_range_loop)] // a slot is its process, its log and its name
-        for slot in 0..PROCESSES {
-            let Some(c) = procs.0[slot].as_mut() else {
+        for (slot, done) in finished.iter_mut().enumerate() {
+            if *done {
                 continue;
-            };
-            if let Some(status) = c.try_wait().unwrap() {
-                procs.0[slot] = match status.code() {
-                    Some(0) => None,
+            }
+            if let Some(status) = procs.0[slot].try_wait().unwrap() {
+                match status.code() {
+                    Some(0) => *done = true,
                     Some(EXIT_NO_STORE) => {
                         report.starts += 1;
-                        Some(spawn(child_test, "chain", slot, &logs[slot], plan, env))
+                        procs.0[slot] = spawn(child_test, "chain", slot, &logs[slot], plan, env);
                     }
                     _ => panic!("process {slot} failed: {status}"),
-                };
+                }
             }
         }
-        let running: Vec<usize> = (0..PROCESSES).filter(|s| procs.0[*s].is_some()).collect();
+        let running: Vec<usize> = (0..PROCESSES).filter(|s| !finished[*s]).collect();
         if running.is_empty() {
             break;
         }
@@ -1113,14 +1102,14 @@ pub fn supervise<S: Store>(
             continue;
         }
         let slot = running[rng.usize(..running.len())];
-        let c = procs.0[slot].as_mut().unwrap();
+        let c = &mut procs.0[slot];
         if c.try_wait().unwrap().is_some() {
             continue; // ended by itself: seen at the next turn
         }
         c.kill().unwrap(); // SIGKILL
         c.wait().unwrap();
         report.kills += 1;
-        procs.0[slot] = Some(spawn(child_test, "chain", slot, &logs[slot], plan, env));
+        procs.0[slot] = spawn(child_test, "chain", slot, &logs[slot], plan, env);
         report.starts += 1;
         if report.kills % 8 == 0 {
             let before = Logs::read(&logs);
