@@ -39,8 +39,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use creditbook::{
     Actor, Automation, Book, Charge, CreditLimit, Customer, Delivery, Direction, Entry, EntryKind,
     Error, ErrorArg, LinkPurpose, Mailer, Message, OnlinePaymentConfirmation, OpenAccount,
-    Operation, Payment, PaymentLinkRequest, PaymentProvider, Permission, PortError, Store,
-    StoreSettings,
+    Operation, Payment, PaymentLinkRequest, PaymentProvider, PaymentTerms, Permission, PortError,
+    Store, StoreSettings,
 };
 use rust_decimal::Decimal;
 
@@ -114,11 +114,17 @@ pub fn open_accounts<S: Store>(store: S) {
     open_on(&Book::with_store(settings(), store));
 }
 
+/// The customer of account `a`, with an email address (statements go out by email).
+fn customer_of(a: &str) -> Customer {
+    let mut customer = Customer::new(format!("cust-{a}"), format!("Client {a}"));
+    customer.email = Some(format!("client-{}@example.com", a.to_lowercase()));
+    customer
+}
+
 fn open_on<S: Store>(book: &Book<S>) {
     for i in 0..ACCOUNTS {
         let a = account(i);
-        let mut customer = Customer::new(format!("cust-{a}"), format!("Client {a}"));
-        customer.email = Some(format!("client-{}@example.com", a.to_lowercase()));
+        let customer = customer_of(&a);
         book.open_account(
             &a,
             &Operation::new(format!("open-{a}"), start()).by(manager()),
@@ -284,15 +290,27 @@ pub enum Act {
         a: usize,
         c: i64,
     },
+    /// A refund to credit of a sale, or without receipt (`None`).
     Refund {
         a: usize,
         c: i64,
-        sale: u32,
+        sale: Option<u32>,
+    },
+    /// Store credit paid back in cash.
+    RefundCredit {
+        a: usize,
+        c: i64,
     },
     /// A payment link for what is owed.
     Link {
         a: usize,
         c: i64,
+    },
+    /// A deposit request for a sale (cancels the sale's pending one).
+    DepositLink {
+        a: usize,
+        c: i64,
+        sale: u32,
     },
     /// The provider reports a payment, through a link (its reference) or not.
     Online {
@@ -324,6 +342,15 @@ pub enum Act {
         a: usize,
         c: i64,
     },
+    /// The account's terms: net `days` (0: due on receipt), or the store's (`days` < 0).
+    SetTerms {
+        a: usize,
+        days: i64,
+    },
+    /// The customer's contact details again (a new phone number).
+    Contact {
+        a: usize,
+    },
     /// The statement day changed (on the book's ledger).
     Automation {
         day: u32,
@@ -340,8 +367,12 @@ impl Act {
             Act::Deposit { a, c } => ("deposit", *a, *c, "-".into()),
             Act::UseCredit { a, c, sale } => ("use", *a, *c, sale.to_string()),
             Act::ApplyCredit { a, c } => ("apply", *a, *c, "-".into()),
-            Act::Refund { a, c, sale } => ("refund", *a, *c, sale.to_string()),
+            Act::Refund { a, c, sale } => {
+                ("refund", *a, *c, sale.map_or("-".into(), |s| s.to_string()))
+            }
+            Act::RefundCredit { a, c } => ("refundcredit", *a, *c, "-".into()),
             Act::Link { a, c } => ("link", *a, *c, "-".into()),
+            Act::DepositLink { a, c, sale } => ("depositlink", *a, *c, sale.to_string()),
             Act::Online { a, c, link } => ("online", *a, *c, link.clone().unwrap_or("-".into())),
             Act::Adjust { a, c, debit } => ("adjust", *a, *c, debit.to_string()),
             Act::WriteOff { a, c, invoice } => ("writeoff", *a, *c, invoice.to_string()),
@@ -349,6 +380,8 @@ impl Act {
             Act::Hold { a } => ("hold", *a, 0, "-".into()),
             Act::Release { a } => ("release", *a, 0, "-".into()),
             Act::SetLimit { a, c } => ("limit", *a, *c, "-".into()),
+            Act::SetTerms { a, days } => ("terms", *a, *days, "-".into()),
+            Act::Contact { a } => ("contact", *a, 0, "-".into()),
             Act::Automation { day } => ("automation", 0, 0, day.to_string()),
             Act::Statements => ("statements", 0, 0, "-".into()),
         };
@@ -372,6 +405,12 @@ impl Act {
             },
             "apply" => Act::ApplyCredit { a, c },
             "refund" => Act::Refund {
+                a,
+                c,
+                sale: (x != "-").then(|| x.parse().unwrap()),
+            },
+            "refundcredit" => Act::RefundCredit { a, c },
+            "depositlink" => Act::DepositLink {
                 a,
                 c,
                 sale: x.parse().unwrap(),
@@ -399,6 +438,8 @@ impl Act {
             "hold" => Act::Hold { a },
             "release" => Act::Release { a },
             "limit" => Act::SetLimit { a, c },
+            "terms" => Act::SetTerms { a, days: c },
+            "contact" => Act::Contact { a },
             "automation" => Act::Automation {
                 day: x.parse().unwrap(),
             },
@@ -420,7 +461,11 @@ impl Act {
             | Act::UseCredit { a, .. }
             | Act::ApplyCredit { a, .. }
             | Act::Refund { a, .. }
+            | Act::RefundCredit { a, .. }
             | Act::Link { a, .. }
+            | Act::DepositLink { a, .. }
+            | Act::SetTerms { a, .. }
+            | Act::Contact { a }
             | Act::Adjust { a, .. }
             | Act::WriteOff { a, .. }
             | Act::Reverse { a, .. }
@@ -686,8 +731,21 @@ impl<S: Store> Thread<'_, S> {
                     &acc(a),
                     &op,
                     cad(*c),
-                    Some(sale_of(*a, *sale).as_str()),
+                    sale.map(|s| sale_of(*a, s)).as_deref(),
                     None,
+                )
+                .map(drop),
+            Act::RefundCredit { a, c } => b
+                .refund_credit(&acc(a), &op, cad(*c), Some("cash"))
+                .map(drop),
+            Act::DepositLink { a, c, sale } => b
+                .payment_link(
+                    &acc(a),
+                    &op,
+                    cad(*c),
+                    LinkPurpose::Deposit {
+                        sale: sale_of(*a, *sale).into(),
+                    },
                 )
                 .map(drop),
             Act::Link { a, c } => b
@@ -731,6 +789,19 @@ impl<S: Store> Thread<'_, S> {
             Act::SetLimit { a, c } => b
                 .set_credit_limit(&acc(a), &op, CreditLimit::Amount(cents(*c)))
                 .map(drop),
+            Act::SetTerms { a, days } => {
+                let terms = match *days {
+                    d if d < 0 => None,
+                    0 => Some(PaymentTerms::DueOnReceipt),
+                    d => Some(PaymentTerms::Net(d as u16)),
+                };
+                b.set_terms(&acc(a), &op, terms).map(drop)
+            }
+            Act::Contact { a } => {
+                let mut customer = customer_of(&acc(a));
+                customer.name = format!("Client {} #{}", acc(a), at.timestamp() % 1_000);
+                b.update_contact(&acc(a), &op, customer).map(drop)
+            }
             Act::Automation { day } => b
                 .set_automation(
                     &op,
@@ -831,36 +902,45 @@ impl<S: Store> Thread<'_, S> {
         let sale = fastrand::Rng::with_seed(rng.u64(..)).u32(..6);
         if self.t < PROCESS_THREADS - 1 {
             match rng.u8(..20) {
-                0..=6 => Act::Charge {
+                0..=5 => Act::Charge {
                     a,
                     c: near(&mut rng, available),
                     sale,
                 },
-                7..=9 => Act::Pay {
+                6..=8 => Act::Pay {
                     a,
                     c: near(&mut rng, owed),
                 },
-                10 => Act::Deposit {
+                9 => Act::Deposit {
                     a,
                     c: 100 + rng.i64(0..20_000),
                 },
-                11 => Act::UseCredit {
+                10 => Act::UseCredit {
                     a,
                     c: near(&mut rng, credit),
                     sale,
                 },
-                12 => Act::ApplyCredit {
+                11 => Act::ApplyCredit {
                     a,
                     c: near(&mut rng, credit.min(owed)),
                 },
-                13 | 14 => Act::Refund {
+                12 | 13 => Act::Refund {
                     a,
                     c: near(&mut rng, 3_000),
-                    sale,
+                    sale: (rng.u8(..5) > 0).then_some(sale),
                 },
-                15 | 16 => Act::Link {
+                14 => Act::RefundCredit {
+                    a,
+                    c: near(&mut rng, credit),
+                },
+                15 => Act::Link {
                     a,
                     c: near(&mut rng, owed),
+                },
+                16 => Act::DepositLink {
+                    a,
+                    c: 100 + rng.i64(0..10_000),
+                    sale,
                 },
                 _ => {
                     let links = self.links(a, at);
@@ -882,18 +962,18 @@ impl<S: Store> Thread<'_, S> {
             }
         } else {
             match rng.u8(..20) {
-                0..=2 => Act::SetLimit {
+                0 | 1 => Act::SetLimit {
                     a,
                     c: rng.i64(0..150_000),
                 },
-                3 | 4 => Act::Hold { a },
-                5 | 6 => Act::Release { a },
-                7 | 8 => Act::Adjust {
+                2 | 3 => Act::Hold { a },
+                4 | 5 => Act::Release { a },
+                6 | 7 => Act::Adjust {
                     a,
                     c: near(&mut rng, owed),
                     debit: rng.bool(),
                 },
-                9 | 10 => {
+                8 | 9 => {
                     let (invoice, remaining) = if open.is_empty() || rng.u8(..5) == 0 {
                         (1 + rng.u64(..n + 1), 1_000)
                     } else {
@@ -905,13 +985,19 @@ impl<S: Store> Thread<'_, S> {
                         invoice,
                     }
                 }
-                11..=13 => Act::Reverse {
+                10..=12 => Act::Reverse {
                     a,
                     seq: 1 + rng.u64(..n + 1),
                 },
-                14 => Act::Automation {
+                13 => Act::Automation {
                     day: 1 + rng.u32(..28),
                 },
+                // Terms far apart, so that a newer invoice often falls due before an older one.
+                14 | 15 => Act::SetTerms {
+                    a,
+                    days: [-1, 0, 7, 60][rng.usize(..4)],
+                },
+                16 => Act::Contact { a },
                 _ => Act::Statements,
             }
         }
@@ -940,7 +1026,9 @@ fn expected_refusal(act: &Act, e: &Error) -> bool {
     use Error::*;
     match act {
         Act::Charge { .. } => matches!(e, CreditLimitExceeded { .. } | AccountOnHold { .. }),
-        Act::UseCredit { .. } => matches!(e, InsufficientCredit { .. }),
+        Act::UseCredit { .. } | Act::RefundCredit { .. } => {
+            matches!(e, InsufficientCredit { .. })
+        }
         Act::ApplyCredit { .. } => {
             matches!(
                 e,
@@ -1196,6 +1284,9 @@ struct SaleFigures {
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     limit: Decimal,
+    /// The account's own terms (days after the invoice date: net N, 0 due on receipt); `None`:
+    /// the store's (net 30).
+    terms: Option<i64>,
     on_hold: bool,
     pub owed: Decimal,
     pub credit: Decimal,
@@ -1268,7 +1359,12 @@ impl Model {
                 override_reason,
                 ..
             } => {
-                assert_eq!(*due_date, e.date + chrono::Duration::days(30), "net 30");
+                assert_eq!(
+                    *due_date,
+                    self.due(e.date),
+                    "{account}: due date of {}",
+                    e.seq
+                );
                 self.open_invoice(e.seq, *due_date, *amount, sale.as_deref());
                 assert!(override_reason.is_none());
                 assert!(
@@ -1289,7 +1385,7 @@ impl Model {
                 ..
             } => {
                 let due = due_date.expect("a debit opens an item");
-                assert_eq!(due, e.date + chrono::Duration::days(30), "net 30");
+                assert_eq!(due, self.due(e.date), "{account}: due date of {}", e.seq);
                 self.open_invoice(e.seq, due, *amount, None);
             }
             EntryKind::Payment { amount, .. }
@@ -1405,8 +1501,14 @@ impl Model {
                     }
                 }
             }
+            EntryKind::TermsChanged { terms } => {
+                self.terms = terms.map(|t| match t {
+                    PaymentTerms::DueOnReceipt => 0,
+                    PaymentTerms::Net(n) => i64::from(n),
+                    PaymentTerms::EndOfMonthPlus(_) => panic!("not generated"),
+                })
+            }
             EntryKind::ContactChanged(_)
-            | EntryKind::TermsChanged { .. }
             | EntryKind::PaymentLinkCreated(_)
             | EntryKind::PaymentLinkCancelled { .. }
             | EntryKind::MessageSent(_)
@@ -1423,6 +1525,11 @@ impl Model {
             e.seq
         );
         self.entries.push((e.kind.clone(), made));
+    }
+
+    /// The due date of an invoice dated `date` under the account's terms.
+    fn due(&self, date: NaiveDate) -> NaiveDate {
+        date + chrono::Duration::days(self.terms.unwrap_or(30))
     }
 
     fn open_invoice(&mut self, id: u64, due: NaiveDate, amount: Decimal, sale: Option<&str>) {
@@ -1462,7 +1569,7 @@ impl Model {
                     });
                 }
             }
-            Act::UseCredit { c, .. } if cents(*c) > self.credit => {
+            Act::UseCredit { c, .. } | Act::RefundCredit { c, .. } if cents(*c) > self.credit => {
                 return no(Error::InsufficientCredit {
                     available: self.credit,
                     requested: cents(*c),
@@ -1482,7 +1589,13 @@ impl Model {
                     });
                 }
             }
-            Act::Refund { a, c, sale } => {
+            // Without receipt: store credit, allowed by the store's policy.
+            Act::Refund { sale: None, .. } => {}
+            Act::Refund {
+                a,
+                c,
+                sale: Some(sale),
+            } => {
                 let rec = self
                     .sales
                     .get(&sale_of(*a, *sale))
@@ -1613,18 +1726,65 @@ impl Model {
 
     /// What a recorded operation says matches what was asked.
     fn check_content(&self, account: &str, act: &Act, group: &[Entry]) {
-        let first = &group[0].kind;
+        // A deposit request first cancels the sale's pending ones; anything else is one entry.
+        let (first, before) = match act {
+            Act::DepositLink { .. } => group.split_last().unwrap(),
+            _ => {
+                assert_eq!(group.len(), 1, "{account}: {act:?} recorded as {group:?}");
+                (&group[0], &[][..])
+            }
+        };
+        for e in before {
+            assert!(
+                matches!(e.kind, EntryKind::PaymentLinkCancelled { .. }),
+                "{account}: {act:?} recorded as {group:?}"
+            );
+        }
+        let first = &first.kind;
         let ok = match (act, first) {
             (Act::Charge { c, .. }, EntryKind::Charge { amount, .. })
             | (Act::Pay { c, .. }, EntryKind::Payment { amount, .. })
             | (Act::Deposit { c, .. }, EntryKind::Deposit { amount, .. })
             | (Act::UseCredit { c, .. }, EntryKind::CreditTender { amount, .. })
             | (Act::ApplyCredit { c, .. }, EntryKind::CreditApplied { amount })
-            | (Act::Refund { c, .. }, EntryKind::RefundToCredit { amount, .. })
+            | (Act::RefundCredit { c, .. }, EntryKind::CreditRefund { amount, .. })
             | (Act::Adjust { c, .. }, EntryKind::Adjustment { amount, .. })
             | (Act::WriteOff { c, .. }, EntryKind::WriteOff { amount, .. }) => *amount == cents(*c),
-            (Act::Online { c, .. }, EntryKind::Payment { amount, .. }) => *amount == cents(*c),
-            (Act::Link { c, .. }, EntryKind::PaymentLinkCreated(l)) => l.amount == cents(*c),
+            (
+                Act::Refund { a, c, sale },
+                EntryKind::RefundToCredit {
+                    amount,
+                    sale: recorded,
+                    receipt_less,
+                    ..
+                },
+            ) => {
+                *amount == cents(*c)
+                    && recorded.as_deref() == sale.map(|s| sale_of(*a, s)).as_deref()
+                    && *receipt_less == sale.is_none()
+            }
+            // Through a deposit request: a deposit; else a payment.
+            (Act::Online { c, .. }, EntryKind::Payment { amount, .. })
+            | (Act::Online { c, .. }, EntryKind::Deposit { amount, .. }) => *amount == cents(*c),
+            (Act::Link { c, .. }, EntryKind::PaymentLinkCreated(l)) => {
+                l.amount == cents(*c) && matches!(l.purpose, LinkPurpose::Balance { .. })
+            }
+            (Act::DepositLink { a, c, sale }, EntryKind::PaymentLinkCreated(l)) => {
+                l.amount == cents(*c)
+                    && l.purpose
+                        == LinkPurpose::Deposit {
+                            sale: sale_of(*a, *sale).into(),
+                        }
+            }
+            (Act::SetTerms { days, .. }, EntryKind::TermsChanged { terms }) => {
+                *terms
+                    == match *days {
+                        d if d < 0 => None,
+                        0 => Some(PaymentTerms::DueOnReceipt),
+                        d => Some(PaymentTerms::Net(d as u16)),
+                    }
+            }
+            (Act::Contact { .. }, EntryKind::ContactChanged(_)) => true,
             (Act::Reverse { seq, .. }, EntryKind::Reversal(r)) => r.reverses == *seq,
             (Act::Hold { .. }, EntryKind::StatusChanged { status, .. }) => {
                 *status == creditbook::AccountStatus::OnHold
@@ -1641,7 +1801,6 @@ impl Model {
             _ => false,
         };
         assert!(ok, "{account}: {act:?} recorded as {group:?}");
-        assert_eq!(group.len(), 1, "{account}: {act:?} recorded as {group:?}");
     }
 }
 
