@@ -31,8 +31,6 @@ mod procs;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
-
-pub use procs::Procs;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -536,6 +534,7 @@ impl PaymentProvider for Provider {
 }
 
 use procs::log_line as log;
+pub use procs::Procs;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
