@@ -235,17 +235,20 @@ pg-faces: header-check c-lib
 
 ## make soak-chain: the chain test of both stores (tests/chain: 4 processes of registers and a
 ## back office, SIGKILLs, PostgreSQL restarts; docs/stores.md "The chain test") with CHAIN_OPS
-## operations per thread (default 400; make test runs 60) in release mode, on a throwaway server.
-## Part of make soak.
+## operations per thread (default 400; make test runs 60) in release mode, on a throwaway server,
+## a process killed every 20-150 ms (CHAIN_KILL_EVERY_MS; release runs faster than make test's
+## debug build, which kills every 20-700 ms). Part of make soak.
 CHAIN_SOAK_OPS ?= 400
+CHAIN_SOAK_KILL_EVERY_MS ?= 150
 .PHONY: soak-chain
 soak: soak-chain
 soak-chain:
-	CHAIN_OPS=$(CHAIN_SOAK_OPS) $(CARGO) test --release -p creditbook-sqlite --test chain \
-		--locked -- --nocapture
+	CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_EVERY_MS=$(CHAIN_SOAK_KILL_EVERY_MS) \
+		$(CARGO) test --release -p creditbook-sqlite --test chain --locked -- --nocapture
 	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
-		CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_STORE_FAULTS=10 $(CARGO) test --release \
+		CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_EVERY_MS=$(CHAIN_SOAK_KILL_EVERY_MS) \
+		CHAIN_STORE_FAULTS=10 $(CARGO) test --release \
 		-p creditbook-postgres --test chain --locked -- --nocapture --test-threads=1
 
 ## make bench-postgres: charges per second through the PostgreSQL store against a bare postgres
