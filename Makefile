@@ -201,12 +201,16 @@ bench-sqlite:
 ## their own (tests/pg/cluster.sh: installs PostgreSQL from the distribution's packages when
 ## missing, runs it as an unprivileged user on a private Unix socket, stops and removes it at the
 ## end whatever happened). The tests fail, never skip, without CREDITBOOK_PG_DSN; --all-targets
-## also runs the benchmark's smoke run (a few charges) against the server.
+## also runs the benchmark's smoke run (a few charges) against the server. With the `tls` feature
+## (linted here too, as make lint builds without it): tests/tls.rs gives the server a certificate
+## made with openssl (installed when missing) and connects over TLS on 127.0.0.1.
 .PHONY: pg-test
 pg-test:
+	@command -v openssl >/dev/null || tests/apt-install.sh openssl
+	$(CARGO) clippy -p creditbook-postgres --features tls --all-targets --locked -- -D warnings
 	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
-		$(CARGO) test -p creditbook-postgres --all-targets --locked; \
+		$(CARGO) test -p creditbook-postgres --features tls --all-targets --locked; \
 		$(CARGO) test -p creditbook-postgres --doc --locked
 
 ## make pg-faces: the PostgreSQL store's C and Python faces against a throwaway server (started
@@ -229,6 +233,24 @@ pg-faces: header-check c-lib
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/test-postgres-asan; \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(C_OUT)/null-sweep-pg-asan; \
 		.venv/bin/python -m pytest -m postgres python/tests
+
+## make soak-chain: the chain test of both stores (tests/chain: 4 processes of registers and a
+## back office, SIGKILLs, PostgreSQL restarts; docs/stores.md "The chain test") with CHAIN_OPS
+## operations per thread (default 400; make test runs 60) in release mode, on a throwaway server,
+## a process killed every 20-150 ms (CHAIN_KILL_EVERY_MS; release runs faster than make test's
+## debug build, which kills every 20-700 ms). Part of make soak.
+CHAIN_SOAK_OPS ?= 400
+CHAIN_SOAK_KILL_EVERY_MS ?= 150
+.PHONY: soak-chain
+soak: soak-chain
+soak-chain:
+	CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_EVERY_MS=$(CHAIN_SOAK_KILL_EVERY_MS) \
+		$(CARGO) test --release -p creditbook-sqlite --test chain --locked -- --nocapture
+	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
+		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
+		CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_EVERY_MS=$(CHAIN_SOAK_KILL_EVERY_MS) \
+		CHAIN_STORE_FAULTS=10 $(CARGO) test --release \
+		-p creditbook-postgres --test chain --locked -- --nocapture --test-threads=1
 
 ## make bench-postgres: charges per second through the PostgreSQL store against a bare postgres
 ## client (1 and 8 registers, 100 accounts and 1 hot account) and a cold read of a 100,000-entry

@@ -404,6 +404,85 @@ impl Prepared {
     }
 }
 
+/// How the pool's connections talk to the server: in plain text, or over TLS.
+enum Connector {
+    Plain,
+    #[cfg(feature = "tls")]
+    Rustls(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+impl Connector {
+    fn connect(&self, config: &Config) -> Result<Client, postgres::Error> {
+        match self {
+            Connector::Plain => config.connect(NoTls),
+            #[cfg(feature = "tls")]
+            Connector::Rustls(tls) => config.connect(tls.clone()),
+        }
+    }
+}
+
+/// The TLS settings of [`PostgresStore::connect_tls`] (feature `tls`): the certificates that
+/// verify the server's (the chain's own certificate authority, or the server's self-signed
+/// certificate), over rustls with the ring provider; or a whole rustls client configuration.
+#[cfg(feature = "tls")]
+#[derive(Clone)]
+pub struct TlsOptions {
+    config: Arc<rustls::ClientConfig>,
+}
+
+#[cfg(feature = "tls")]
+impl fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsOptions").finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "tls")]
+impl TlsOptions {
+    /// Trusts the certificates of `pem` (one or more `BEGIN CERTIFICATE` blocks) and no others.
+    /// No certificate in it, or one that does not read: [`OpenError::InvalidOptions`].
+    pub fn from_pem(pem: &[u8]) -> Result<TlsOptions, OpenError> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::CertificateDer;
+        let invalid = |reason: String| OpenError::InvalidOptions { reason };
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| invalid(format!("the TLS certificates: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| invalid(format!("a TLS certificate: {e}")))?;
+        }
+        if roots.is_empty() {
+            return Err(invalid("the TLS certificates: no certificate".into()));
+        }
+        // ring: a small C and assembly build, where aws-lc-rs (rustls's default, with
+        // post-quantum key exchange, which ring lacks and for which 0.23.48 deprecated this
+        // function) needs a long one. A host that wants it passes its own configuration to
+        // `from_rustls`.
+        #[allow(deprecated)]
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| invalid(format!("TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(TlsOptions {
+            config: Arc::new(config),
+        })
+    }
+
+    /// The host's own rustls configuration (client certificates, the platform's roots...).
+    pub fn from_rustls(config: rustls::ClientConfig) -> TlsOptions {
+        TlsOptions {
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The TLS library of the `tls` feature, for [`TlsOptions::from_rustls`].
+#[cfg(feature = "tls")]
+pub use rustls;
+
 /// One pooled connection with its prepared statements.
 struct Connection {
     client: Client,
@@ -420,6 +499,7 @@ struct PoolState {
 /// use unless they failed.
 struct Pool {
     config: Config,
+    tls: Connector,
     tables: Tables,
     size: usize,
     checkout_timeout: Duration,
@@ -465,7 +545,7 @@ impl Drop for Lease<'_> {
 
 impl Pool {
     fn open_connection(&self) -> Result<Connection, postgres::Error> {
-        let mut client = self.config.connect(NoTls)?;
+        let mut client = self.tls.connect(&self.config)?;
         let prepared = Prepared::new(&mut client, &self.tables)?;
         Ok(Connection { client, prepared })
     }
@@ -696,8 +776,50 @@ impl PostgresStore {
     /// Like [`PostgresStore::connect_with`], from a [`Config`] the host built (with a password
     /// fetched from its secrets, say).
     pub fn from_config(
+        config: Config,
+        options: PostgresOptions,
+    ) -> Result<PostgresStore, OpenError> {
+        PostgresStore::open(config, options, Connector::Plain)
+    }
+
+    /// Like [`PostgresStore::connect_with`], over TLS: the server's certificate is verified
+    /// against `tls`'s roots and the DSN's host name (or IP address). The DSN's `sslmode`
+    /// `prefer` (its default) is taken as `require`: a store given TLS options never falls back to
+    /// plain text (`sslmode=disable` turns TLS off). TLS needs a TCP host: PostgreSQL does not
+    /// speak it on a Unix socket.
+    #[cfg(feature = "tls")]
+    pub fn connect_tls(
+        dsn: &str,
+        options: PostgresOptions,
+        tls: &TlsOptions,
+    ) -> Result<PostgresStore, OpenError> {
+        let config: Config = dsn.parse().map_err(|e: postgres::Error| {
+            // The parser names the option, never its value.
+            OpenError::InvalidOptions {
+                reason: format!("the DSN: {e}"),
+            }
+        })?;
+        PostgresStore::from_config_tls(config, options, tls)
+    }
+
+    /// Like [`PostgresStore::connect_tls`], from a [`Config`] the host built.
+    #[cfg(feature = "tls")]
+    pub fn from_config_tls(
         mut config: Config,
         options: PostgresOptions,
+        tls: &TlsOptions,
+    ) -> Result<PostgresStore, OpenError> {
+        if config.get_ssl_mode() == postgres::config::SslMode::Prefer {
+            config.ssl_mode(postgres::config::SslMode::Require);
+        }
+        let connector = tokio_postgres_rustls::MakeRustlsConnect::new((*tls.config).clone());
+        PostgresStore::open(config, options, Connector::Rustls(connector))
+    }
+
+    fn open(
+        mut config: Config,
+        options: PostgresOptions,
+        tls: Connector,
     ) -> Result<PostgresStore, OpenError> {
         let tables = Tables::new(&options)?;
         if options.pool_size == 0 {
@@ -711,7 +833,7 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("creditbook");
         }
-        let mut client = config.connect(NoTls).map_err(|e| {
+        let mut client = tls.connect(&config).map_err(|e| {
             let (sqlstate, message) = describe(&e, true);
             OpenError::Postgres { sqlstate, message }
         })?;
@@ -719,6 +841,7 @@ impl PostgresStore {
         let prepared = Prepared::new(&mut client, &tables).map_err(|e| open_failed(&e))?;
         let pool = Pool {
             config,
+            tls,
             tables,
             size: options.pool_size,
             checkout_timeout: options.checkout_timeout,

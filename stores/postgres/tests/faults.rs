@@ -16,8 +16,10 @@ mod sim;
 
 mod common;
 
+#[path = "../../../tests/support/procs.rs"]
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -126,11 +128,7 @@ impl Op {
     }
 }
 
-fn log(file: &std::fs::File, line: &str) {
-    // One write(2) of the whole line, appended: in the kernel once it returns, whatever kills us
-    // next, and never interleaved with another register's line.
-    (&*file).write_all(format!("{line}\n").as_bytes()).unwrap();
-}
+use support::log_line as log;
 
 /// One register: `ops` random operations (or until `stop`), each retried with the same id while
 /// the store fails (the host's job after an unknown outcome), each step logged.
@@ -364,18 +362,6 @@ fn check_rows(
     recorded
 }
 
-/// Child processes, killed (SIGKILL) when dropped: a failing test leaves none running.
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 /// [`check_rows`], then a fresh Book on a fresh store: the ledger invariants of every account
 /// (its figures equal the fold of its entries, open invoices, aging, limits at every prefix) and
 /// acknowledged operations replayed, recording nothing. Returns the operations recorded (the
@@ -515,7 +501,7 @@ fn register_processes_killed_at_random_lose_and_double_nothing() {
         spawned += 1;
         child
     };
-    let mut children = Procs((0..slots).map(|_| spawn(&mut logs, &mut rng)).collect());
+    let mut children = support::Procs((0..slots).map(|_| spawn(&mut logs, &mut rng)).collect());
     let started = Instant::now();
     let mut kills = 0;
     let mut restarted = false;
@@ -578,7 +564,7 @@ fn four_processes_of_two_registers_on_shared_accounts() {
     let logs: Vec<PathBuf> = (0..n)
         .map(|i| dir.path().join(format!("p{i}.log")))
         .collect();
-    let mut children = Procs(
+    let mut children = support::Procs(
         (0..n)
             .map(|i| {
                 spawn_writer(

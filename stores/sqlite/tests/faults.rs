@@ -10,8 +10,10 @@
 #[path = "../../../core/tests/sim/mod.rs"]
 mod sim;
 
+#[path = "../../../tests/support/procs.rs"]
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -95,10 +97,7 @@ impl Op {
     }
 }
 
-fn log(file: &mut std::fs::File, line: &str) {
-    // One write(2) of the whole line: in the kernel once it returns, whatever kills us next.
-    file.write_all(format!("{line}\n").as_bytes()).unwrap();
-}
+use support::log_line as log;
 
 /// Charges and pays at random on the shared accounts until `CREDITBOOK_FAULT_OPS` operations are
 /// done (or forever), logging each.
@@ -112,7 +111,7 @@ fn writer() {
         _ => Synchronous::Normal,
     };
     let mut rng = fastrand::Rng::with_seed(var("CREDITBOOK_FAULT_SEED").parse().unwrap());
-    let mut logf = std::fs::OpenOptions::new()
+    let logf = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .open(var("CREDITBOOK_FAULT_LOG"))
@@ -126,7 +125,7 @@ fn writer() {
     ) {
         Ok(store) => Book::with_store(sim::settings(Policies::default()), store),
         Err(e) => {
-            log(&mut logf, &format!("open-failed {}", e.code()));
+            log(&logf, &format!("open-failed {}", e.code()));
             return;
         }
     };
@@ -137,23 +136,23 @@ fn writer() {
             charge: rng.u8(..3) < 2,
             cents: rng.i64(100..15_000),
         };
-        log(&mut logf, &format!("try {}", op.line()));
+        log(&logf, &format!("try {}", op.line()));
         match op.run(&book, i as i64) {
             Ok(outcome) => {
                 assert!(!outcome.replayed);
-                log(&mut logf, &format!("ack {}", op.line()));
+                log(&logf, &format!("ack {}", op.line()));
             }
             Err(Error::CreditLimitExceeded {
                 available,
                 requested,
             }) => log(
-                &mut logf,
+                &logf,
                 &format!("refused {} {available} {requested}", op.line()),
             ),
             Err(Error::StoreFailed { code, .. }) => {
-                log(&mut logf, &format!("failed {code} {}", op.line()))
+                log(&logf, &format!("failed {code} {}", op.line()))
             }
-            Err(e) => log(&mut logf, &format!("error {} {}", e.code(), op.line())),
+            Err(e) => log(&logf, &format!("error {} {}", e.code(), op.line())),
         }
     }
 }
