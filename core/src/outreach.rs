@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
+use crate::account::AccountStatus;
 use crate::book::{Book, Outcome};
 use crate::command::{Command, Operation};
 use crate::entry::Entry;
@@ -683,7 +684,18 @@ impl<S: Store> Book<S> {
             }
             let request = StatementRequest::new(from, to);
             let mut st = self.statement(&account, &request)?;
-            let wanted = self.settings().messages.include_payment_link && self.payments.is_some();
+            // An archived account (now, not at the period's end) takes no new activity, a link
+            // included: what it owes is still stated, without a "Pay online" link
+            // (docs/decisions.md).
+            let archived = self.with_account(&account, |state| {
+                state
+                    .ledger()
+                    .profile()
+                    .is_some_and(|p| p.status == AccountStatus::Archived)
+            })?;
+            let wanted = self.settings().messages.include_payment_link
+                && self.payments.is_some()
+                && !archived;
             if let Some(amount) = self.statement_link_amount(&account, &mut st, wanted)? {
                 // Named by the month and the amount: running the schedule again replays the
                 // link; a payment in between makes a new one for what is owed then.

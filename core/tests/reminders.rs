@@ -617,6 +617,31 @@ fn scheduled_statements_carry_a_link_made_once() {
 }
 
 #[test]
+fn an_archived_account_that_owes_gets_its_statement_without_a_link() {
+    let provider = RecordingProvider::default();
+    let shop = month_of_four_accounts(Some(provider.clone()));
+    shop.go_to(day(2026, 4, 1));
+    let op = creditbook::Operation::new("archive-a1", shop.now()).by(manager());
+    shop.book.archive("A-1", &op).unwrap();
+    shop.select("A-3");
+    shop.invoice("30.00");
+    let on = day(2026, 4, 5);
+    // The run goes on: an archived account takes no new link (a link is activity), but what it
+    // owes is still stated; the other accounts keep theirs.
+    let due = shop.book.statements_due(on, noon(on)).unwrap();
+    assert_eq!(
+        statement_ids(&due),
+        vec![
+            ("A-1".to_string(), "A-1-20260331".to_string()),
+            ("A-3".to_string(), "A-3-20260331".to_string()),
+        ]
+    );
+    assert_eq!(due[0].amount_due, dec("120.00"));
+    assert_eq!(due[0].payment_link, None);
+    assert_eq!(provider.made().len(), 0, "nothing due on A-3's March statement");
+}
+
+#[test]
 fn a_payment_before_the_statement_day_lowers_the_link_and_fails_nothing() {
     let provider = RecordingProvider::default();
     let shop = month_of_four_accounts(Some(provider.clone()));
