@@ -237,18 +237,19 @@ pg-faces: header-check c-lib
 ## make soak-chain: the chain test of both stores (tests/chain: 4 processes of registers and a
 ## back office, SIGKILLs, PostgreSQL restarts; docs/stores.md "The chain test") with CHAIN_OPS
 ## operations per thread (default 400; make test runs 60) in release mode, on a throwaway server,
-## a process killed every 20-150 ms (CHAIN_KILL_EVERY_MS; release runs faster than make test's
-## debug build, which kills every 20-700 ms). Part of make soak.
+## a process killed after every 4 to 40 new lines of its log (CHAIN_KILL_AFTER_LINES: paced by
+## progress, not by the clock, so a fast release run is killed as often as make test's). Part of
+## make soak.
 CHAIN_SOAK_OPS ?= 400
-CHAIN_SOAK_KILL_EVERY_MS ?= 150
+CHAIN_SOAK_KILL_AFTER_LINES ?= 40
 .PHONY: soak-chain
 soak: soak-chain
 soak-chain:
-	CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_EVERY_MS=$(CHAIN_SOAK_KILL_EVERY_MS) \
+	CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_AFTER_LINES=$(CHAIN_SOAK_KILL_AFTER_LINES) \
 		$(CARGO) test --release -p creditbook-sqlite --test chain --locked -- --nocapture
 	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
-		CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_EVERY_MS=$(CHAIN_SOAK_KILL_EVERY_MS) \
+		CHAIN_OPS=$(CHAIN_SOAK_OPS) CHAIN_KILL_AFTER_LINES=$(CHAIN_SOAK_KILL_AFTER_LINES) \
 		CHAIN_STORE_FAULTS=10 $(CARGO) test --release \
 		-p creditbook-postgres --test chain --locked -- --nocapture --test-threads=1
 

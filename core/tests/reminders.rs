@@ -638,7 +638,11 @@ fn an_archived_account_that_owes_gets_its_statement_without_a_link() {
     );
     assert_eq!(due[0].amount_due, dec("120.00"));
     assert_eq!(due[0].payment_link, None);
-    assert_eq!(provider.made().len(), 0, "nothing due on A-3's March statement");
+    assert_eq!(
+        provider.made().len(),
+        0,
+        "nothing due on A-3's March statement"
+    );
 }
 
 #[test]

@@ -1059,8 +1059,10 @@ fn expected_refusal(act: &Act, e: &Error) -> bool {
 pub struct Plan {
     pub seed: u64,
     pub ops: usize,
-    /// Kill a process every this many milliseconds at most (a random pause below it).
-    pub kill_every_ms: u64,
+    /// Kill a process after at most this many new lines of its log (a random count from 4):
+    /// paced by its progress, not by the clock, so a fast machine sees as many kills as a slow
+    /// one.
+    pub kill_after_lines: u64,
     /// The store's own faults (a server restart): at most this many.
     pub store_faults: usize,
 }
@@ -1071,7 +1073,7 @@ impl Plan {
         Plan {
             seed: env_or("CHAIN_SEED", 12) as u64,
             ops: env_or("CHAIN_OPS", ops),
-            kill_every_ms: env_or("CHAIN_KILL_EVERY_MS", 700) as u64,
+            kill_after_lines: env_or("CHAIN_KILL_AFTER_LINES", 40) as u64,
             store_faults: env_or("CHAIN_STORE_FAULTS", 3),
         }
     }
@@ -1158,11 +1160,16 @@ pub fn supervise<S: Store>(
     );
     // Slots whose process ended its operations.
     let mut finished = [false; PROCESSES];
+    // The log length at which each process is killed next.
+    let lines = |slot: usize| -> u64 {
+        std::fs::read(&logs[slot]).map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() as u64)
+    };
+    let mut next_kill: Vec<u64> = (0..PROCESSES)
+        .map(|slot| lines(slot) + rng.u64(4..plan.kill_after_lines.max(5)))
+        .collect();
     report.starts = PROCESSES;
     loop {
-        std::thread::sleep(Duration::from_millis(
-            rng.u64(20..plan.kill_every_ms.max(21)),
-        ));
+        std::thread::sleep(Duration::from_millis(rng.u64(5..15)));
         // Processes that ended: done, or could not reach the store (started again).
         for (slot, done) in finished.iter_mut().enumerate() {
             if *done {
@@ -1188,7 +1195,10 @@ pub fn supervise<S: Store>(
             report.store_faults += 1;
             continue;
         }
-        let slot = running[rng.usize(..running.len())];
+        let Some(&slot) = running.iter().find(|&&s| lines(s) >= next_kill[s]) else {
+            continue;
+        };
+        next_kill[slot] = lines(slot) + rng.u64(4..plan.kill_after_lines.max(5));
         let c = &mut procs.0[slot];
         if c.try_wait().unwrap().is_some() {
             continue; // ended by itself: seen at the next turn

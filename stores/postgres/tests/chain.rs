@@ -6,7 +6,7 @@
 //! test). Then the statement run of several back-office processes at once, and one killed
 //! mid-run.
 //!
-//! `CHAIN_OPS` (operations per thread, default 60), `CHAIN_SEED`, `CHAIN_KILL_EVERY_MS` and
+//! `CHAIN_OPS` (operations per thread, default 60), `CHAIN_SEED`, `CHAIN_KILL_AFTER_LINES` and
 //! `CHAIN_STORE_FAULTS` make a bigger run (`make soak-chain`).
 
 #[path = "../../../tests/chain/mod.rs"]

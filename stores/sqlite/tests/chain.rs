@@ -5,7 +5,7 @@
 //! processes killed mid-run. The harness (tests/chain/mod.rs) is the PostgreSQL store's too, so
 //! both shipped stores face the same test.
 //!
-//! `CHAIN_OPS` (operations per thread, default 60), `CHAIN_SEED` and `CHAIN_KILL_EVERY_MS` make a
+//! `CHAIN_OPS` (operations per thread, default 60), `CHAIN_SEED` and `CHAIN_KILL_AFTER_LINES` make a
 //! bigger run (`make soak-chain`).
 
 #[path = "../../../tests/chain/mod.rs"]
