@@ -13,7 +13,7 @@ demo:
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
 ## store against a throwaway server (make pg-test), and its C and Python faces against another
 ## (make pg-faces)
-test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay
+test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay install-test abi-check
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -137,8 +137,12 @@ header-check: cbindgen
 		{ echo "include/creditbook.h differs from ffi/src: run make header and commit it" >&2; exit 1; }
 
 ## make c-lib: libcreditbook.a and libcreditbook.so in target/debug, and target/creditbook.pc
+## (the .so carries its SONAME, libcreditbook.so.0.<minor>: a link by that name sits beside it)
+VERSION_MAJOR := $(word 1,$(subst ., ,$(VERSION)))
+SONAME_VERSION := $(if $(filter 0,$(VERSION_MAJOR)),0.$(word 2,$(subst ., ,$(VERSION))),$(VERSION_MAJOR))
 c-lib:
 	$(CARGO) build -p creditbook-ffi --locked
+	ln -sfn libcreditbook.so $(C_LIB)/libcreditbook.so.$(SONAME_VERSION)
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(C_LIB)|' -e 's|@VERSION@|$(VERSION)|' \
 		ffi/creditbook.pc.in > $(TARGET)/creditbook.pc
 
@@ -237,3 +241,29 @@ bench-postgres:
 	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
 		$(CARGO) bench -p creditbook-postgres --bench postgres --locked
+
+# ---- installing (docs/install.md) ----
+
+## make install PREFIX=/usr/local DESTDIR=: the C library for C and C++ projects (ffi/install.sh):
+## libcreditbook.so.X.Y.Z with its SONAME and links, libcreditbook.a, creditbook.h and the C++17
+## creditbook.hpp, creditbook.pc and the CMake package (find_package(creditbook CONFIG)).
+## LIBDIR, INCLUDEDIR choose the directories; PROFILE=dev installs a debug build.
+.PHONY: install install-test
+PREFIX ?= /usr/local
+PROFILE ?= release
+install:
+	CARGO="$(CARGO)" PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" PROFILE="$(PROFILE)" \
+		$(if $(LIBDIR),LIBDIR="$(LIBDIR)") $(if $(INCLUDEDIR),INCLUDEDIR="$(INCLUDEDIR)") ffi/install.sh
+
+## make install-test: make install into an empty prefix, then a C program with pkg-config and a
+## C++ program with CMake built against the installed files only, dynamically and statically
+## (tests/install/check-c.sh; installs cmake when missing)
+install-test:
+	CARGO="$(CARGO)" MAKE="$(MAKE)" PROFILE="$(PROFILE)" tests/install/check-c.sh
+
+## make abi-check: the C ABI (exported symbols, the header's declarations and constants) against
+## tests/abi/creditbook.abi, the last release's; a change CHANGELOG.md does not announce (an
+## entry marked **ABI** naming it) fails (tests/abi/check.sh)
+.PHONY: abi-check
+abi-check: c-lib
+	tests/abi/check.sh $(C_LIB)/libcreditbook.so
