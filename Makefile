@@ -13,7 +13,8 @@ demo:
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
 ## store against a throwaway server (make pg-test), and its C and Python faces against another
 ## (make pg-faces)
-test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay install-test abi-check
+test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay install-test abi-check \
+	python-install-test rust-install-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -267,3 +268,33 @@ install-test:
 .PHONY: abi-check
 abi-check: c-lib
 	tests/abi/check.sh $(C_LIB)/libcreditbook.so
+
+## make python-install-test: the release abi3 wheel (maturin; make python built the same release
+## before it) installed from the file into a fresh venv of the lowest and of the newest CPython
+## >= 3.11 on the machine with no Rust toolchain on PATH, then imported from outside the tree,
+## smoke-tested and both READMEs' Python examples run (tests/install/check-python.sh)
+.PHONY: python-install-test rust-install-test wheel deny
+python-install-test:
+	CARGO="$(CARGO)" tests/install/check-python.sh
+
+## make rust-install-test: rust-version is the lowest the locked dependencies allow, the core
+## builds with --no-default-features, `cargo publish --dry-run` of the published crates, and a
+## ledger-only project on the packaged crate (tests/install/check-rust.sh)
+rust-install-test:
+	CARGO="$(CARGO)" tests/install/check-rust.sh
+
+## make wheel: the Python release artifacts in target/wheels: the abi3 wheel for this machine, a
+## manylinux2014 one linked with zig (WHEEL_ZIG=0: not), the sdist, each wheel and a wheel built
+## from the sdist installed and tested without Rust (python/wheel.sh; not run by make test)
+wheel:
+	CARGO="$(CARGO)" python/wheel.sh
+
+## make deny: cargo deny check licenses bans sources (deny.toml; run by make lint); installs the
+## pinned cargo-deny into .tools when missing. Advisories: no database reachable offline.
+CARGO_DENY_VERSION := 0.20.2
+CARGO_DENY := .tools/bin/cargo-deny
+lint: deny
+deny:
+	@[ "$$($(CARGO_DENY) --version 2>/dev/null)" = "cargo-deny $(CARGO_DENY_VERSION)" ] || \
+		$(CARGO) install cargo-deny --version $(CARGO_DENY_VERSION) --locked --root .tools
+	$(CARGO_DENY) --log-level error check licenses bans sources

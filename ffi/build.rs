@@ -15,7 +15,11 @@ fn main() {
     if elf {
         let major = std::env::var("CARGO_PKG_VERSION_MAJOR").expect("set by cargo");
         let minor = std::env::var("CARGO_PKG_VERSION_MINOR").expect("set by cargo");
-        let abi = if major == "0" { format!("0.{minor}") } else { major };
+        let abi = if major == "0" {
+            format!("0.{minor}")
+        } else {
+            major
+        };
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcreditbook.so.{abi}");
     }
     println!("cargo:rerun-if-changed=build.rs");

@@ -59,7 +59,9 @@ pub use ledger::{Invoice, Ledger, Profile};
 pub use list::{AccountsQuery, SortKey};
 pub use message::{Attachment, Message};
 pub use money::{Currency, Money};
-pub use outreach::{Confirmed, OnlinePaymentConfirmation, PaymentLink, ReminderDue, Sent};
+#[cfg(feature = "email")]
+pub use outreach::ReminderDue;
+pub use outreach::{Confirmed, OnlinePaymentConfirmation, PaymentLink, Sent};
 pub use permission::{Actor, Permission};
 pub use ports::{Mailer, PaymentLinkRequest, PaymentProvider, PortError};
 pub use sales::{Sale, SalesIndex};
