@@ -35,6 +35,16 @@ assert site in native.parents, f"{native} is not the installed module (site-pack
 assert native.name.endswith(".abi3.so"), f"{native.name} is not an abi3 module"
 assert creditbook.__version__ == version, (creditbook.__version__, version)
 
+# What PyPI shows: the metadata and the licence files travel with the wheel.
+from importlib import metadata  # noqa: E402
+
+meta = metadata.metadata("creditbook")
+assert meta["Requires-Python"] == ">=3.11", meta["Requires-Python"]
+assert meta["License-Expression"] == "MIT OR Apache-2.0", meta["License-Expression"]
+assert "pip install creditbook" in (meta.get_payload() or ""), "the description is not python/README.md"
+licences = {Path(str(f)).name for f in metadata.files("creditbook") or [] if "licenses" in str(f)}
+assert {"LICENSE-MIT", "LICENSE-APACHE"} <= licences, licences
+
 settings = creditbook.StoreSettings(name="Quincaillerie Lapointe", currency="CAD",
                                     timezone="America/Montreal", languages=["fr", "en"])
 at = dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.timezone.utc)
