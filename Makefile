@@ -12,7 +12,9 @@ demo:
 ## and the C ABI (make c-test) and the Python package (make python), and the fuzz corpus replayed
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
 ## store against a throwaway server (make pg-test), and its C and Python faces against another
-## (make pg-faces)
+## (make pg-faces), and each ecosystem's install from an empty prefix, venv or project (make
+## install-test, python-install-test, rust-install-test) and the C ABI against the last release's
+## (make abi-check); make lint also runs cargo deny (make deny)
 test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay install-test abi-check \
 	python-install-test rust-install-test
 

@@ -29,9 +29,11 @@ if [ "${WHEEL_ZIG:-1}" = 1 ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "$ZIGLANG"
     PATH="$PWD/.venv/bin:$PATH" "$MATURIN" build --quiet --release --locked -m python/Cargo.toml \
         --zig --compatibility manylinux2014 --out "$OUT/manylinux2014"
-    zig_wheel="$(ls "$OUT"/manylinux2014/creditbook-"$VERSION"-cp311-abi3-manylinux*2014*.whl \
-        "$OUT"/manylinux2014/creditbook-"$VERSION"-cp311-abi3-manylinux_2_17*.whl 2>/dev/null | head -n 1)"
-    [ -n "$zig_wheel" ] || { ls "$OUT"/manylinux2014 >&2; echo "wheel: no manylinux2014 wheel" >&2; exit 1; }
+    zig_wheel="$(ls "$OUT"/manylinux2014/creditbook-"$VERSION"-cp311-abi3-*.whl)"
+    case "$zig_wheel" in
+    *manylinux2014_x86_64*) ;;
+    *) echo "wheel: $zig_wheel is not a manylinux2014 wheel" >&2; exit 1 ;;
+    esac
     echo "wheel: $zig_wheel"
     WHEEL="$PWD/$zig_wheel" tests/install/check-python.sh
 fi
