@@ -38,7 +38,7 @@ if [ "${WHEEL_ZIG:-1}" = 1 ]; then
     WHEEL="$PWD/$zig_wheel" tests/install/check-python.sh
 fi
 
-"$MATURIN" sdist --quiet -m python/Cargo.toml --out "$OUT"
+"$MATURIN" sdist -m python/Cargo.toml --out "$OUT"
 sdist="$(ls "$OUT"/creditbook-"$VERSION".tar.gz)"
 echo "sdist: $sdist"
 # The sdist alone: unpacked outside the tree, built by pip with the pinned maturin (no isolation:
@@ -48,6 +48,9 @@ trap 'rm -rf "$work"' EXIT
 tar -xzf "$sdist" -C "$work"
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pip wheel --quiet --disable-pip-version-check \
     --no-deps --no-build-isolation --wheel-dir "$work/from-sdist" "$work/creditbook-$VERSION"
+# (maturin leaves a copy of that local, linux_x86_64-tagged wheel in target/wheels: not a release
+# artifact.)
+rm -f "$OUT"/creditbook-"$VERSION"-cp311-abi3-linux_*.whl
 WHEEL="$(ls "$work"/from-sdist/creditbook-"$VERSION"-cp311-abi3-*.whl)" tests/install/check-python.sh
 echo "wheel: the sdist builds a working wheel"
 ls -l "$OUT" "$OUT"/manylinux2014 2>/dev/null || true
