@@ -20,9 +20,15 @@ python3 tests/rust/rust-version.py "$CARGO"
 echo "rust-install-test: creditbook builds with --no-default-features"
 
 # --allow-dirty: a working tree with uncommitted changes is packaged as it is (CI's is clean).
-"$CARGO" publish --dry-run --allow-dirty --locked -p creditbook -p creditbook-sqlite \
-    -p creditbook-postgres 2>&1 | grep -v '^warning: ignoring \(test\|example\|benchmark\) ' >&2
+# `cargo package` writes the .crate files (publish --dry-run does not refresh them) and verifies
+# each by building it alone; `publish --dry-run` then runs what only publishing checks.
 crate="${CARGO_TARGET_DIR:-$ROOT/target}/package/creditbook-$VERSION.crate"
+rm -f "$crate"
+crates=(-p creditbook -p creditbook-sqlite -p creditbook-postgres)
+"$CARGO" package --allow-dirty --locked "${crates[@]}" 2>&1 |
+    grep -v '^warning: ignoring \(test\|example\|benchmark\) ' >&2
+"$CARGO" publish --dry-run --no-verify --allow-dirty --locked "${crates[@]}" 2>&1 |
+    grep -v '^warning: ignoring \(test\|example\|benchmark\) ' >&2
 [ -f "$crate" ] || fail "no $crate"
 listing="$(tar -tzf "$crate")"
 for f in Cargo.toml README.md LICENSE-MIT LICENSE-APACHE src/lib.rs; do
