@@ -12,8 +12,11 @@ demo:
 ## and the C ABI (make c-test) and the Python package (make python), and the fuzz corpus replayed
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
 ## store against a throwaway server (make pg-test), and its C and Python faces against another
-## (make pg-faces)
-test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay
+## (make pg-faces), and each ecosystem's install from an empty prefix, venv or project (make
+## install-test, python-install-test, rust-install-test) and the C ABI against the last release's
+## (make abi-check); make lint also runs cargo deny (make deny)
+test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay install-test abi-check \
+	python-install-test rust-install-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -137,9 +140,14 @@ header-check: cbindgen
 		{ echo "include/creditbook.h differs from ffi/src: run make header and commit it" >&2; exit 1; }
 
 ## make c-lib: libcreditbook.a and libcreditbook.so in target/debug, and target/creditbook.pc, for
-## the C tests (with the test-hooks feature: creditbook_test_force_panic)
+## the C tests (with the test-hooks feature: creditbook_test_force_panic; make install builds
+## without it). The .so carries its SONAME, libcreditbook.so.0.<minor>: a link by that name sits
+## beside it.
+VERSION_MAJOR := $(word 1,$(subst ., ,$(VERSION)))
+SONAME_VERSION := $(if $(filter 0,$(VERSION_MAJOR)),0.$(word 2,$(subst ., ,$(VERSION))),$(VERSION_MAJOR))
 c-lib:
 	$(CARGO) build -p creditbook-ffi --features test-hooks --locked
+	ln -sfn libcreditbook.so $(C_LIB)/libcreditbook.so.$(SONAME_VERSION)
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(C_LIB)|' -e 's|@VERSION@|$(VERSION)|' \
 		ffi/creditbook.pc.in > $(TARGET)/creditbook.pc
 
@@ -261,3 +269,59 @@ bench-postgres:
 	@set -e; eval "$$(tests/pg/cluster.sh start)"; \
 		trap 'CREDITBOOK_PG_DIR="$$CREDITBOOK_PG_DIR" tests/pg/cluster.sh stop' EXIT INT TERM; \
 		$(CARGO) bench -p creditbook-postgres --bench postgres --locked
+
+# ---- installing (docs/install.md) ----
+
+## make install PREFIX=/usr/local DESTDIR=: the C library for C and C++ projects (ffi/install.sh):
+## libcreditbook.so.X.Y.Z with its SONAME and links, libcreditbook.a, creditbook.h and the C++17
+## creditbook.hpp, creditbook.pc and the CMake package (find_package(creditbook CONFIG)).
+## LIBDIR, INCLUDEDIR choose the directories; PROFILE=dev installs a debug build.
+.PHONY: install install-test
+PREFIX ?= /usr/local
+PROFILE ?= release
+install:
+	CARGO="$(CARGO)" PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" PROFILE="$(PROFILE)" \
+		$(if $(LIBDIR),LIBDIR="$(LIBDIR)") $(if $(INCLUDEDIR),INCLUDEDIR="$(INCLUDEDIR)") ffi/install.sh
+
+## make install-test: make install into an empty prefix, then a C program with pkg-config and a
+## C++ program with CMake built against the installed files only, dynamically and statically
+## (tests/install/check-c.sh; installs cmake when missing)
+install-test:
+	CARGO="$(CARGO)" MAKE="$(MAKE)" PROFILE="$(PROFILE)" tests/install/check-c.sh
+
+## make abi-check: the C ABI (exported symbols, the header's declarations and constants) against
+## tests/abi/creditbook.abi, the last release's; a change CHANGELOG.md does not announce (an
+## entry marked **ABI** naming it) fails (tests/abi/check.sh)
+.PHONY: abi-check
+abi-check: c-lib
+	tests/abi/check.sh $(C_LIB)/libcreditbook.so
+
+## make python-install-test: the release abi3 wheel (maturin; make python built the same release
+## before it) installed from the file into a fresh venv of the lowest and of the newest CPython
+## >= 3.11 on the machine with no Rust toolchain on PATH, then imported from outside the tree,
+## smoke-tested and both READMEs' Python examples run (tests/install/check-python.sh)
+.PHONY: python-install-test rust-install-test wheel deny
+python-install-test:
+	CARGO="$(CARGO)" tests/install/check-python.sh
+
+## make rust-install-test: rust-version is the lowest the locked dependencies allow, the core
+## builds with --no-default-features, `cargo publish --dry-run` of the published crates, and a
+## ledger-only project on the packaged crate (tests/install/check-rust.sh)
+rust-install-test:
+	CARGO="$(CARGO)" tests/install/check-rust.sh
+
+## make wheel: the Python release artifacts in target/wheels: the abi3 wheel for this machine, a
+## manylinux2014 one linked with zig (WHEEL_ZIG=0: not), the sdist, each wheel and a wheel built
+## from the sdist installed and tested without Rust (python/wheel.sh; not run by make test)
+wheel:
+	CARGO="$(CARGO)" python/wheel.sh
+
+## make deny: cargo deny check licenses bans sources (deny.toml; run by make lint); installs the
+## pinned cargo-deny into .tools when missing. Advisories: no database reachable offline.
+CARGO_DENY_VERSION := 0.20.2
+CARGO_DENY := .tools/bin/cargo-deny
+lint: deny
+deny:
+	@[ "$$($(CARGO_DENY) --version 2>/dev/null)" = "cargo-deny $(CARGO_DENY_VERSION)" ] || \
+		$(CARGO) install cargo-deny --version $(CARGO_DENY_VERSION) --locked --root .tools
+	$(CARGO_DENY) --log-level error check licenses bans sources

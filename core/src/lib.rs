@@ -12,6 +12,12 @@
 //!
 //! Money is [`rust_decimal::Decimal`] at the currency's exact scale ([`Currency`], ISO 4217); every
 //! sum is checked. Errors are one [`Error`] type with stable numeric codes.
+//!
+//! Cargo features, all on by default but `conformance`: `statements` (statements rendered as
+//! HTML, text and JSON), `ubl` (the UBL 2.1 XML statement), `email` (composing and sending
+//! statement, invoice, reminder and receipt emails, and `Message::to_rfc5322`), `conformance`
+//! (`store::conformance`, the Store contract as a test kit). With `default-features = false`
+//! the ledger, the rules, the figures, the store and statement figures remain.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -61,7 +67,9 @@ pub use ledger::{Invoice, Ledger, Profile};
 pub use list::{AccountsQuery, SortKey};
 pub use message::{Attachment, Message};
 pub use money::{Currency, Money};
-pub use outreach::{Confirmed, OnlinePaymentConfirmation, PaymentLink, ReminderDue, Sent};
+#[cfg(feature = "email")]
+pub use outreach::ReminderDue;
+pub use outreach::{Confirmed, OnlinePaymentConfirmation, PaymentLink, Sent};
 pub use permission::{Actor, Permission};
 pub use ports::{Mailer, PaymentLinkRequest, PaymentProvider, PortError};
 pub use sales::{Sale, SalesIndex};

@@ -13,6 +13,7 @@ use crate::entry::Entry;
 use crate::entry::{Delivery, EntryKind, LinkPurpose, LinkRecord, MessageRecord};
 use crate::error::{Error, Result};
 use crate::links::LinkState;
+#[cfg(feature = "email")]
 use crate::message::compose::{self, Addressee, InvoiceFacts, PaymentFacts};
 use crate::message::Message;
 use crate::money::Money;
@@ -112,7 +113,8 @@ pub struct Confirmed {
     pub notice: Option<(Message, Result<Sent>)>,
 }
 
-/// A reminder due on a day.
+/// A reminder due on a day (feature `email`).
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderDue {
     /// The account.
@@ -330,12 +332,14 @@ impl<S: Store> Book<S> {
     }
 
     /// The statement email (see [`compose::statement_email`]); `to` when not the customer's
-    /// email on file.
+    /// email on file (feature `email`).
+    #[cfg(feature = "email")]
     pub fn compose_statement_email(&self, st: &Statement, to: Option<&str>) -> Result<Message> {
         compose::statement_email(st, self.settings(), to)
     }
 
-    /// The email of one invoice of the account.
+    /// The email of one invoice of the account (feature `email`).
+    #[cfg(feature = "email")]
     pub fn compose_invoice_email(
         &self,
         account: &str,
@@ -471,6 +475,34 @@ impl<S: Store> Book<S> {
                 notice: None,
             });
         }
+        self.confirmation_messages(account, confirmation, &provider_payment_id, outcome)
+    }
+
+    /// Without the `email` feature there is nothing to compose: the payment is recorded only.
+    #[cfg(not(feature = "email"))]
+    fn confirmation_messages(
+        &self,
+        _account: &str,
+        _confirmation: &OnlinePaymentConfirmation,
+        _provider_payment_id: &SmolStr,
+        outcome: Outcome,
+    ) -> Result<Confirmed> {
+        Ok(Confirmed {
+            outcome,
+            receipt: None,
+            notice: None,
+        })
+    }
+
+    /// The receipt to the customer and the notice to the store of a confirmed payment, sent.
+    #[cfg(feature = "email")]
+    fn confirmation_messages(
+        &self,
+        account: &str,
+        confirmation: &OnlinePaymentConfirmation,
+        provider_payment_id: &SmolStr,
+        outcome: Outcome,
+    ) -> Result<Confirmed> {
         let (customer, facts) = self.with_account(account, |state| {
             let ledger = state.ledger();
             let customer = ledger
@@ -525,7 +557,8 @@ impl<S: Store> Book<S> {
     /// The reminders due on `day`: for every open invoice of every account, the highest reminder
     /// level whose day (relative to the due date) has come and that was not sent yet (so a level
     /// missed on a day off is sent once, later, and lower levels are skipped). Paid invoices get
-    /// none. Each is composed in the customer's language.
+    /// none. Each is composed in the customer's language (feature `email`).
+    #[cfg(feature = "email")]
     pub fn reminders_due(&self, day: NaiveDate) -> Result<Vec<ReminderDue>> {
         let days = self.automation()?.reminder_days;
         if days.is_empty() {
@@ -599,6 +632,7 @@ impl<S: Store> Book<S> {
     /// includes links and the Book can make one (none above the store's cap). Made at the start
     /// of `day` in the store's time, with an operation id named by the invoice and the amount:
     /// asking again the same day, or another day for the same amount, replays the link.
+    #[cfg(feature = "email")]
     fn reminder_link(
         &self,
         account: &str,
@@ -636,7 +670,9 @@ impl<S: Store> Book<S> {
         Ok(Some(link.record.url))
     }
 
-    /// Sends the reminders due on `day` (each at most once) and returns them with how each went.
+    /// Sends the reminders due on `day` (each at most once) and returns them with how each went
+    /// (feature `email`).
+    #[cfg(feature = "email")]
     pub fn send_reminders(
         &self,
         day: NaiveDate,
@@ -767,6 +803,7 @@ fn link_in(
         })
 }
 
+#[cfg(feature = "email")]
 fn invoice_facts(inv: &crate::ledger::Invoice) -> InvoiceFacts {
     // The host's number, else the till's sale reference: what the customer knows it by.
     let label = match (&inv.host_number, &inv.sale) {

@@ -1,122 +1,13 @@
-// The header from C++17: RAII wrappers own each handle, string and list, and a failed call throws
-// with the handle's last error. Built with -Wall -Wextra -Werror by `make c-test`.
+// The shipped C++17 header include/creditbook.hpp: its RAII wrappers own each handle and string,
+// and a failed call throws creditbook::Error with the result code and the handle's last error.
+// Built with -Wall -Wextra -Werror by `make c-test`.
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <cstring>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include <utility>
 
-#include "creditbook.h"
-
-namespace creditbook {
-
-// A string returned by creditbook, released with creditbook_string_free.
-struct StringFree {
-    void operator()(char *s) const { creditbook_string_free(s); }
-};
-using String = std::unique_ptr<char, StringFree>;
-
-// Throws when `rc` is not OK, with the message `last_error` gives.
-template <typename Handle, typename LastError>
-void check(creditbook_result rc, const Handle *handle, LastError last_error) {
-    if (rc == CREDITBOOK_RESULT_OK) return;
-    char *raw = nullptr;
-    std::string message = creditbook_result_name(rc);
-    if (handle != nullptr && last_error(handle, &raw) == CREDITBOOK_RESULT_OK) {
-        String owned(raw);
-        message += std::string(": ") + owned.get();
-    }
-    throw std::runtime_error(message);
-}
-
-class Settings {
-  public:
-    Settings(const char *name, const char *currency, const char *timezone) {
-        creditbook_settings *raw = nullptr;
-        check(creditbook_settings_new(name, currency, timezone, &raw),
-              static_cast<const creditbook_settings *>(nullptr), creditbook_settings_last_error);
-        handle_.reset(raw);
-    }
-    void languages(const char *const *codes, std::size_t count, const char *own) {
-        check(creditbook_settings_set_languages(handle_.get(), codes, count, own), handle_.get(),
-              creditbook_settings_last_error);
-    }
-    const creditbook_settings *get() const { return handle_.get(); }
-
-  private:
-    struct Free {
-        void operator()(creditbook_settings *s) const { creditbook_settings_free(s); }
-    };
-    std::unique_ptr<creditbook_settings, Free> handle_;
-};
-
-class Statement {
-  public:
-    explicit Statement(creditbook_statement *raw) : handle_(raw) {}
-    creditbook_statement_figures figures() const {
-        creditbook_statement_figures f;
-        check(creditbook_statement_get_figures(handle_.get(), &f), handle_.get(),
-              creditbook_statement_last_error);
-        return f;
-    }
-    std::string render(uint32_t format, std::size_t width = 80) const {
-        char *raw = nullptr;
-        check(creditbook_statement_render(handle_.get(), format, width, &raw), handle_.get(),
-              creditbook_statement_last_error);
-        return String(raw).get();
-    }
-
-  private:
-    struct Free {
-        void operator()(creditbook_statement *s) const { creditbook_statement_free(s); }
-    };
-    std::unique_ptr<creditbook_statement, Free> handle_;
-};
-
-class Book {
-  public:
-    explicit Book(const Settings &settings) {
-        creditbook_book *raw = nullptr;
-        check(creditbook_book_new(settings.get(), nullptr, &raw),
-              settings.get(), creditbook_settings_last_error);
-        handle_.reset(raw);
-    }
-    void open(const char *account, const creditbook_operation &op, const char *name, int64_t limit) {
-        creditbook_customer c{};
-        c.id = account;
-        c.name = name;
-        check(creditbook_book_open_account(handle_.get(), account, &op, &c, CREDITBOOK_LIMIT_KIND_AMOUNT,
-                                           limit, CREDITBOOK_TERMS_KIND_STORE, 0, nullptr),
-              handle_.get(), creditbook_book_last_error);
-    }
-    creditbook_outcome charge(const char *account, const creditbook_operation &op, int64_t amount) {
-        creditbook_outcome out{};
-        check(creditbook_book_charge(handle_.get(), account, &op, amount, nullptr, nullptr, nullptr, &out),
-              handle_.get(), creditbook_book_last_error);
-        return out;
-    }
-    creditbook_summary summary(const char *account, creditbook_date as_of) const {
-        creditbook_summary s{};
-        check(creditbook_book_summary(handle_.get(), account, as_of, &s), handle_.get(),
-              creditbook_book_last_error);
-        return s;
-    }
-    Statement statement(const char *account, const creditbook_statement_request &request) const {
-        creditbook_statement *raw = nullptr;
-        check(creditbook_book_statement(handle_.get(), account, &request, &raw), handle_.get(),
-              creditbook_book_last_error);
-        return Statement(raw);
-    }
-
-  private:
-    struct Free {
-        void operator()(creditbook_book *b) const { creditbook_book_free(b); }
-    };
-    std::unique_ptr<creditbook_book, Free> handle_;
-};
-
-}  // namespace creditbook
+#include "creditbook.hpp"
 
 static int failures = 0;
 
@@ -142,8 +33,9 @@ int main() {
     bool declined = false;
     try {
         book.charge("C-1", creditbook_operation{"o3", at, nullptr, 0}, 25000);
-    } catch (const std::runtime_error &e) {
-        declined = std::strstr(e.what(), "CREDIT_LIMIT_EXCEEDED: credit limit exceeded: 180.00 available") != nullptr;
+    } catch (const creditbook::Error &e) {
+        declined = e.code() == CREDITBOOK_RESULT_CREDIT_LIMIT_EXCEEDED &&
+                   std::strstr(e.what(), "CREDIT_LIMIT_EXCEEDED: credit limit exceeded: 180.00 available") != nullptr;
     }
     expect(declined, "an over-limit charge throws with the figures");
     expect(book.summary("C-1", creditbook_date{2026, 11, 3}).balance_owed == 32000, "balance owed");
@@ -158,10 +50,58 @@ int main() {
     bool refused = false;
     try {
         statement.render(CREDITBOOK_STATEMENT_FORMAT_TEXT, 10);
-    } catch (const std::runtime_error &e) {
-        refused = std::strstr(e.what(), "INVALID_INPUT") != nullptr;
+    } catch (const creditbook::Error &e) {
+        refused = e.code() == CREDITBOOK_RESULT_INVALID_INPUT && std::strstr(e.what(), "INVALID_INPUT") != nullptr;
     }
     expect(refused, "a bad width throws");
+
+    bool unknown = false;
+    try {
+        creditbook::Settings bad("Shop", "XYZ", "America/Montreal");
+    } catch (const creditbook::Error &e) {
+        unknown = e.code() == CREDITBOOK_RESULT_UNKNOWN_CURRENCY &&
+                  std::strncmp(e.what(), "UNKNOWN_CURRENCY", 16) == 0;
+    }
+    expect(unknown, "a constructor throws with the result's name");
+
+    // A SQLite store: what the book records is there when the file is opened again; a file that
+    // is not a creditbook database throws STORE_FAILED with the store's reason.
+    char dir[] = "/tmp/creditbook-raii-XXXXXX";
+    expect(mkdtemp(dir) != nullptr, "a temporary directory");
+    std::string path = std::string(dir) + "/till.db";
+    {
+        creditbook::SqliteStore store(path.c_str());
+        creditbook::Book durable(settings, store);
+        durable.open("C-2", creditbook_operation{"o1", at, "manager", CREDITBOOK_PERMISSION_CREDIT_LIMIT},
+                     "Luc Gagnon", 10000);
+        durable.charge("C-2", creditbook_operation{"o2", at, nullptr, 0}, 4250);
+    }
+    {
+        creditbook::SqliteStore store(path.c_str());
+        creditbook::Book reopened(settings, store);
+        expect(reopened.summary("C-2", creditbook_date{2026, 11, 3}).balance_owed == 4250,
+               "the SQLite store kept the charge");
+    }
+    std::string junk = std::string(dir) + "/junk.db";
+    std::FILE *f = std::fopen(junk.c_str(), "w");
+    expect(f != nullptr && std::fputs("not a database, only text\n", f) >= 0, "a junk file");
+    if (f != nullptr) std::fclose(f);
+    bool store_failed = false;
+    try {
+        creditbook::SqliteStore store(junk.c_str());
+    } catch (const creditbook::Error &e) {
+        store_failed = e.code() == CREDITBOOK_RESULT_STORE_FAILED &&
+                       std::strstr(e.what(), "STORE_FAILED: store failed (code 26): ") == e.what() &&
+                       std::strstr(e.what(), "is not a creditbook database") != nullptr;
+    }
+    expect(store_failed, "a junk file throws STORE_FAILED with the reason");
+    std::remove(path.c_str());
+    std::remove(junk.c_str());
+    std::string wal = path + "-wal", shm = path + "-shm";
+    std::remove(wal.c_str());
+    std::remove(shm.c_str());
+    rmdir(dir);
+
     std::printf("raii: %s\n", failures == 0 ? "ok" : "FAILED");
     return failures == 0 ? 0 : 1;
 }

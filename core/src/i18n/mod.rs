@@ -180,11 +180,13 @@ pub enum CurrencyDisplay {
 /// A bidirectional control character (marks, embeddings, overrides, isolates): in text from
 /// outside, it could reorder what follows it when displayed ("\u{202e}gnp.exe" shows as
 /// "exe.png"). None of the five languages needs one, so output never carries them.
+#[cfg(feature = "statements")]
 pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `s` without [`is_bidi_control`] characters (unchanged, without copying, when it has none).
+#[cfg(feature = "email")]
 pub(crate) fn without_bidi(s: String) -> String {
     if s.contains(is_bidi_control) {
         s.chars().filter(|c| !is_bidi_control(*c)).collect()

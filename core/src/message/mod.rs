@@ -5,8 +5,10 @@
 //! subject or an attachment's name is refused ([`Error::HeaderInjection`]), and every address is
 //! validated ([`Error::InvalidEmail`]).
 
+#[cfg(feature = "email")]
 pub mod compose;
 
+#[cfg(feature = "email")]
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use smol_str::SmolStr;
@@ -134,6 +136,7 @@ impl Message {
 
     /// The message as RFC 5322 / MIME bytes (multipart: text and HTML alternatives, then the
     /// attachments), dated `date`. MIME boundaries are random; everything else is deterministic.
+    #[cfg(feature = "email")]
     pub fn to_rfc5322(&self, date: DateTime<Utc>) -> Result<Vec<u8>> {
         self.check_headers()?;
         let mut b = mail_builder::MessageBuilder::new()

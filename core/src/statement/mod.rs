@@ -5,8 +5,11 @@
 //! open invoices): figures at the period's end are the current figures less the effects of the
 //! entries dated after it, so a statement of last month on a long ledger does not refold it.
 
+#[cfg(feature = "statements")]
 pub mod html;
+#[cfg(feature = "statements")]
 pub mod text;
+#[cfg(feature = "ubl")]
 pub mod ubl;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate};
@@ -195,6 +198,7 @@ impl Statement {
 
     /// The statement as JSON (schema [`STATEMENT_SCHEMA_VERSION`]; amounts as decimal strings,
     /// dates ISO 8601).
+    #[cfg(feature = "statements")]
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("statements always serialize")
     }
