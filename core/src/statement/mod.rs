@@ -6,6 +6,8 @@
 //! entries dated after it, so a statement of last month on a long ledger does not refold it.
 
 pub mod html;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod text;
 pub mod ubl;
 
