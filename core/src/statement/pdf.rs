@@ -571,6 +571,14 @@ enum Op<'a> {
         gray: bool,
         text: Cow<'a, str>,
     },
+    /// Texts on one baseline (a table row's line): drawn as one run when one face has every
+    /// character.
+    Row {
+        y: f32,
+        size: f32,
+        bold: bool,
+        cells: Vec<(f32, &'a str)>,
+    },
     /// A horizontal rule.
     Rule {
         x1: f32,
@@ -998,17 +1006,26 @@ fn row<'a>(
             header(f);
         }
         f.y += lh;
+        let mut cells = Vec::with_capacity(wrapped.len());
         for (k, cell) in wrapped.iter().enumerate() {
-            let Some(line) = cell.get(i) else { continue };
+            let Some(line) = cell.get(i).filter(|l| !l.is_empty()) else {
+                continue;
+            };
             let (cx, cw) = cols[k];
             let x = if t.columns[k].numeric {
                 f.g.left + cx + cw - PAD - fonts.width(line, bold, size)
             } else {
                 f.g.left + cx + PAD
             };
-            let y = f.y;
-            f.text(x, y, size, bold, *line);
+            cells.push((x, *line));
         }
+        let y = f.y;
+        f.page().push(Op::Row {
+            y,
+            size,
+            bold,
+            cells,
+        });
     }
     f.y += 2.0;
 }
@@ -1255,6 +1272,27 @@ fn draw(s: &mut Surface<'_>, op: &Op<'_>, fonts: &Fonts, current: &mut Option<(u
                 x += glyphs.iter().map(|g| g.advance).sum::<f32>() * size;
             });
         }
+        Op::Row {
+            y,
+            size,
+            bold,
+            cells,
+        } => {
+            fill(s, BLACK, current);
+            if !row_in_one_run(s, fonts, *y, *size, *bold, cells) {
+                for (x, text) in cells {
+                    let text = Op::Text {
+                        x: *x,
+                        y: *y,
+                        size: *size,
+                        bold: *bold,
+                        gray: false,
+                        text: Cow::Borrowed(*text),
+                    };
+                    draw(s, &text, fonts, current);
+                }
+            }
+        }
         Op::Rule {
             x1,
             x2,
@@ -1300,4 +1338,53 @@ fn draw(s: &mut Surface<'_>, op: &Op<'_>, fonts: &Fonts, current: &mut Option<(u
             }
         }
     }
+}
+
+/// Draws the cells of a row as one run of glyphs (the last glyph of each cell advancing to the
+/// next cell): one text object instead of one per cell. False, drawing nothing, when the first
+/// face lacks a character.
+fn row_in_one_run(
+    s: &mut Surface<'_>,
+    fonts: &Fonts,
+    y: f32,
+    size: f32,
+    bold: bool,
+    cells: &[(f32, &str)],
+) -> bool {
+    let Some(&(x0, _)) = cells.first() else {
+        return true;
+    };
+    let face = &fonts.faces(bold)[0];
+    let mut text = String::with_capacity(cells.iter().map(|(_, t)| t.len()).sum());
+    let mut glyphs: Vec<PlacedGlyph> = Vec::with_capacity(text.capacity());
+    let mut x = x0;
+    for &(cx, cell) in cells {
+        // Move to the cell: widen the previous glyph's advance by the gap.
+        if let Some(last) = glyphs.last_mut() {
+            last.advance += (cx - x) / size;
+        }
+        x = cx;
+        for (i, c) in cell.char_indices() {
+            let Some((g, adv)) = face.glyph(c) else {
+                return false;
+            };
+            let at = text.len() + i;
+            glyphs.push(PlacedGlyph {
+                id: g,
+                range: at..at + c.len_utf8(),
+                advance: adv,
+            });
+            x += adv * size;
+        }
+        text.push_str(cell);
+    }
+    s.draw_glyphs(
+        Point::from_xy(x0, y),
+        &glyphs,
+        face.font.clone(),
+        &text,
+        size,
+        false,
+    );
+    true
 }
