@@ -1,5 +1,5 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc ubl month-end python bench soak fuzz fuzz-replay header header-check cbindgen c-lib c-test bench-c
+.PHONY: demo test lint unit doc ubl pdf pdf-snapshots month-end python bench soak fuzz fuzz-replay header header-check cbindgen c-lib c-test bench-c
 
 CARGO ?= cargo
 
@@ -13,7 +13,7 @@ demo:
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
 ## store against a throwaway server (make pg-test), and its C and Python faces against another
 ## (make pg-faces)
-test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay
+test: lint unit pg-test doc ubl pdf month-end c-test python pg-faces fuzz-replay
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -31,6 +31,16 @@ doc:
 ## (installs xmllint and, in .venv, the XSDs when missing)
 ubl:
 	CARGO="$(CARGO)" tests/ubl/validate.sh
+
+## make pdf: the PDF statements (docs/pdf.md) read back with qpdf and poppler (installed when
+## missing), and the UBL statement inside each validated against the OASIS XSD
+pdf:
+	CARGO="$(CARGO)" tests/pdf/check.sh
+
+## make pdf-snapshots: the first page of a statement in each language as PNG in docs/pdf-samples
+## (for people to look at; not a test)
+pdf-snapshots:
+	SNAPSHOTS=docs/pdf-samples CARGO="$(CARGO)" tests/pdf/check.sh
 
 ## make month-end: the month-end run on a small export, checked against an independent oracle,
 ## with bad input refused at its line and nothing left half-written

@@ -873,7 +873,7 @@ enum creditbook_setting_flag
    */
   CREDITBOOK_SETTING_FLAG_STATEMENT_SHOWS_CREDIT_LIMIT = 3,
   /**
-   * Statement emails attach the statement as UBL XML too (the HTML always; off by default).
+   * Statement emails attach the statement as UBL XML too (off by default).
    */
   CREDITBOOK_SETTING_FLAG_ATTACH_UBL = 4,
   /**
@@ -881,6 +881,15 @@ enum creditbook_setting_flag
    * by default).
    */
   CREDITBOOK_SETTING_FLAG_INCLUDE_PAYMENT_LINK = 5,
+  /**
+   * Statement emails attach the statement as a PDF/A-3 document with the UBL inside (off by
+   * default; docs/pdf.md).
+   */
+  CREDITBOOK_SETTING_FLAG_ATTACH_PDF = 6,
+  /**
+   * Statement emails attach the statement as an HTML document (on by default).
+   */
+  CREDITBOOK_SETTING_FLAG_ATTACH_HTML = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -572,3 +572,30 @@ fn settings_default_is_letter_in_montreal() {
         "Canada prints on Letter"
     );
 }
+
+/// The statement email attaches the PDF when the store asks (and the HTML only when it still
+/// wants it): the attachment is the statement's PDF, byte for byte.
+#[test]
+fn statement_email_attaches_the_pdf() {
+    let mut settings = fixtures::settings("CAD", "America/Montreal");
+    settings.messages.from = Some("billing@lapointe.example".into());
+    settings.messages.attach_pdf = true;
+    settings.messages.attach_html = false;
+    let book = fixtures::book(settings, "Marie Tremblay", "fr");
+    let st = fixtures::november(&book, "en");
+    let m = book.compose_statement_email(&st, None).unwrap();
+    let names: Vec<(&str, &str)> = m
+        .attachments
+        .iter()
+        .map(|a| (a.filename.as_str(), a.content_type.as_str()))
+        .collect();
+    assert_eq!(names, [("statement-C-1-20261130.pdf", "application/pdf")]);
+    assert_eq!(
+        m.attachments[0].content,
+        st.to_pdf(&PdfOptions::default()).unwrap()
+    );
+    let d = dir("email");
+    let path = save(&d, "statement-email.pdf", &m.attachments[0].content);
+    assert_qpdf_clean(&path);
+    assert!(text_of(&path).contains("Amount enclosed"));
+}
