@@ -3,9 +3,10 @@
 
 CARGO ?= cargo
 
-## make demo: the quickstart, a shop's month on account on the embedded store
+## make demo: the quickstart, a shop's month on account on the embedded store (with the PDF
+## statements in five languages and the month's print run: feature pdf)
 demo:
-	$(CARGO) run --quiet -p creditbook --example quickstart
+	$(CARGO) run --quiet -p creditbook --features pdf --example quickstart
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
