@@ -58,6 +58,8 @@ python:
 bench:
 	$(CARGO) bench -p creditbook --bench book --locked
 	$(CARGO) bench -p creditbook --bench memory --locked
+	$(CARGO) bench -p creditbook --features pdf --bench pdf --locked
+	$(CARGO) bench -p creditbook --features pdf --bench pdf_memory --locked
 	CARGO="$(CARGO)" tests/month_end/bench.sh
 	$(MAKE) bench-c
 	CARGO="$(CARGO)" python/check.sh bench

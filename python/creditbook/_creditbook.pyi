@@ -93,6 +93,7 @@ __all__ = [
     "Standing",
     "AccountStatus",
     "check_store",
+    "print_run",
     "_force_panic",
     "_raise_sample",
     "_localize_error",
@@ -1360,8 +1361,6 @@ class Conflict(Exception):
     """Raised by a store port's `append` when the account is no longer at the expected
     version."""
 
-# Test support (not part of the API): raise the exception of a core error code; panic inside a
-# core call.
 def print_run(
     statements: Sequence[Statement], paper: Optional[str] = None, embed_ubl: bool = True
 ) -> bytes:
@@ -1370,6 +1369,9 @@ def print_run(
 def check_store(store: Union[StorePort, SqliteStore, PostgresStore]) -> str:
     """Runs the Store contract's checks on `store`; returns the report, or raises
     `AssertionError` naming the first check that failed and what the store did."""
+
+# Test support (not part of the API): raise the exception of a core error code; panic inside a
+# core call.
 def _raise_sample(code: int) -> None: ...
 def _localize_error(err: CreditbookError, language: str) -> str: ...
 @final

@@ -149,7 +149,7 @@ static void test_settings(void) {
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_RECEIPT_LESS_REFUNDS, true));
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_AUTO_APPLY_CREDIT, false));
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_STATEMENT_SHOWS_CREDIT_LIMIT, true));
-    CHECK_RC(creditbook_settings_set_flag(s, 6, true), CREDITBOOK_RESULT_INVALID_ENUM);
+    CHECK_RC(creditbook_settings_set_flag(s, 8, true), CREDITBOOK_RESULT_INVALID_ENUM);
     CHECK_RC(creditbook_settings_set_flag(s, UINT32_MAX, true), CREDITBOOK_RESULT_INVALID_ENUM);
     CHECK_RC(creditbook_settings_set_flag(NULL, 0, true), CREDITBOOK_RESULT_NULL_PARAMETER);
 
