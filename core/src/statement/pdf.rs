@@ -2,7 +2,7 @@
 //! Letter for window envelopes, written as PDF/A-3u with the statement's UBL 2.1 XML embedded as
 //! an associated file (the way Factur-X carries invoices). See docs/pdf.md.
 //!
-//! The layout takes the words and figures of [`super::text::View`], as the text and HTML
+//! The layout takes the words and figures of `statement::text::View`, as the text and HTML
 //! renderers do: no figure is computed here. Text is set in DejaVu Sans (embedded, subset to the
 //! glyphs used; its licence is `core/fonts/DejaVu-LICENSE.txt`), which covers Latin, Greek and
 //! Cyrillic; a store adds fonts for other scripts with [`PdfOptions::fonts`]. A character no font
