@@ -370,6 +370,8 @@ struct PlacedGlyph {
     id: u32,
     range: Range<usize>,
     advance: f32,
+    /// How far the next glyph is below this one, in ems (0 but at the end of a table line).
+    down: f32,
 }
 
 impl krilla::text::Glyph for PlacedGlyph {
@@ -388,8 +390,9 @@ impl krilla::text::Glyph for PlacedGlyph {
     fn y_offset(&self, _: f32) -> f32 {
         0.0
     }
-    fn y_advance(&self, _: f32) -> f32 {
-        0.0
+    fn y_advance(&self, size: f32) -> f32 {
+        // krilla's text space has y up.
+        -self.down * size
     }
     fn location(&self) -> Option<krilla::surface::Location> {
         None
@@ -461,6 +464,7 @@ impl Fonts {
                         id: g,
                         range: i - start..i - start + c.len_utf8(),
                         advance: adv,
+                        down: 0.0,
                     });
                 }
                 None => {
@@ -476,6 +480,7 @@ impl Fonts {
                             id: g,
                             range: j..j + 1,
                             advance: adv,
+                            down: 0.0,
                         });
                     }
                     run(&faces[0], &shown, &placed);
@@ -1183,8 +1188,24 @@ fn draw_pages(
         let mut page = doc.start_page_with(settings);
         let mut s = page.surface();
         let mut color = None;
-        for op in ops {
-            draw(&mut s, op, fonts, &mut color);
+        let mut i = 0;
+        while i < ops.len() {
+            // Consecutive lines of a table in one face and size: one text object.
+            if let Op::Row { size, bold, .. } = ops[i] {
+                let end = ops[i..]
+                    .iter()
+                    .position(|o| !matches!(o, Op::Row { size: z, bold: b, .. } if *z == size && *b == bold))
+                    .map_or(ops.len(), |n| i + n);
+                if end - i > 1 {
+                    fill(&mut s, BLACK, &mut color);
+                    if rows_in_one_run(&mut s, fonts, size, bold, &ops[i..end]) {
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            draw(&mut s, &ops[i], fonts, &mut color);
+            i += 1;
         }
         // The footer: the store and statement, "Page n of m".
         let y = g.height - 10.0 * MM;
@@ -1373,6 +1394,7 @@ fn row_in_one_run(
                 id: g,
                 range: at..at + c.len_utf8(),
                 advance: adv,
+                down: 0.0,
             });
             x += adv * size;
         }
@@ -1386,5 +1408,67 @@ fn row_in_one_run(
         size,
         false,
     );
+    true
+}
+
+/// Draws lines of a table (`Op::Row`s of one size and face) as one run of glyphs: the last glyph
+/// of each cell advances to the next cell, the last of each line to the next line's start. False,
+/// drawing nothing, when the first face lacks a character.
+fn rows_in_one_run(
+    s: &mut Surface<'_>,
+    fonts: &Fonts,
+    size: f32,
+    bold: bool,
+    rows: &[Op<'_>],
+) -> bool {
+    let face = &fonts.faces(bold)[0];
+    let mut text = String::new();
+    let mut glyphs: Vec<PlacedGlyph> = Vec::new();
+    let mut start: Option<(f32, f32)> = None;
+    let (mut x, mut y) = (0.0f32, 0.0f32);
+    for op in rows {
+        let Op::Row {
+            y: row_y, cells, ..
+        } = op
+        else {
+            return false;
+        };
+        for &(cx, cell) in cells {
+            match glyphs.last_mut() {
+                // Move to the cell: from the previous glyph, across and (on a new line) down.
+                Some(last) => {
+                    last.advance += (cx - x) / size;
+                    last.down += (row_y - y) / size;
+                }
+                None => start = Some((cx, *row_y)),
+            }
+            x = cx;
+            y = *row_y;
+            for (i, c) in cell.char_indices() {
+                let Some((g, adv)) = face.glyph(c) else {
+                    return false;
+                };
+                let at = text.len() + i;
+                glyphs.push(PlacedGlyph {
+                    id: g,
+                    range: at..at + c.len_utf8(),
+                    advance: adv,
+                    down: 0.0,
+                });
+                x += adv * size;
+            }
+            text.push_str(cell);
+        }
+    }
+    if let Some((x0, y0)) = start {
+        s.draw_glyphs(
+            Point::from_xy(x0, y0),
+            &glyphs,
+            face.font.clone(),
+            &text,
+            size,
+            false,
+        );
+    }
     true
 }
