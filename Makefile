@@ -1,22 +1,24 @@
 # creditbook: the README's commands. Every target installs what it needs.
-.PHONY: demo test lint unit doc ubl month-end python bench soak fuzz fuzz-replay header header-check cbindgen c-lib c-test bench-c
+.PHONY: demo test lint unit doc ubl pdf pdf-snapshots month-end python bench soak fuzz fuzz-replay header header-check cbindgen c-lib c-test bench-c
 
 CARGO ?= cargo
 
-## make demo: the quickstart, a shop's month on account on the embedded store
+## make demo: the quickstart, a shop's month on account on the embedded store (with the PDF
+## statements in five languages and the month's print run: feature pdf)
 demo:
-	$(CARGO) run --quiet -p creditbook --example quickstart
+	$(CARGO) run --quiet -p creditbook --features pdf --example quickstart
 
 ## make test: formatting, lints, every test (unit, integration, property, concurrency, doc, examples)
 ## and the UBL statements against the OASIS XSD
 ## and the C ABI (make c-test) and the Python package (make python), and the fuzz corpus replayed
 ## (core/tests/fuzz_corpus.rs in unit, every target's binary in fuzz-replay), and the PostgreSQL
 ## store against a throwaway server (make pg-test), and its C and Python faces against another
-## (make pg-faces), and each ecosystem's install from an empty prefix, venv or project (make
-## install-test, python-install-test, rust-install-test) and the C ABI against the last release's
-## (make abi-check); make lint also runs cargo deny (make deny)
-test: lint unit pg-test doc ubl month-end c-test python pg-faces fuzz-replay install-test abi-check \
-	python-install-test rust-install-test
+## (make pg-faces), the PDF statements with qpdf, pdftotext and pdfdetach (make pdf), and each
+## ecosystem's install from an empty prefix, venv or project (make install-test,
+## python-install-test, rust-install-test) and the C ABI against the last release's (make
+## abi-check); make lint also runs cargo deny (make deny)
+test: lint unit pg-test doc ubl pdf month-end c-test python pg-faces fuzz-replay install-test \
+	abi-check python-install-test rust-install-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -35,6 +37,16 @@ doc:
 ubl:
 	CARGO="$(CARGO)" tests/ubl/validate.sh
 
+## make pdf: the PDF statements (docs/pdf.md) read back with qpdf and poppler (installed when
+## missing), and the UBL statement inside each validated against the OASIS XSD
+pdf:
+	CARGO="$(CARGO)" tests/pdf/check.sh
+
+## make pdf-snapshots: the first page of a statement in each language as PNG in docs/pdf-samples
+## (for people to look at; not a test)
+pdf-snapshots:
+	SNAPSHOTS=docs/pdf-samples CARGO="$(CARGO)" tests/pdf/check.sh
+
 ## make month-end: the month-end run on a small export, checked against an independent oracle,
 ## with bad input refused at its line and nothing left half-written
 month-end:
@@ -50,6 +62,8 @@ python:
 bench:
 	$(CARGO) bench -p creditbook --bench book --locked
 	$(CARGO) bench -p creditbook --bench memory --locked
+	$(CARGO) bench -p creditbook --features pdf --bench pdf --locked
+	$(CARGO) bench -p creditbook --features pdf --bench pdf_memory --locked
 	CARGO="$(CARGO)" tests/month_end/bench.sh
 	$(MAKE) bench-c
 	CARGO="$(CARGO)" python/check.sh bench

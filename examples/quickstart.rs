@@ -309,6 +309,8 @@ fn main() -> Result<(), Error> {
         "\nWrote the statement as HTML, text, UBL 2.1 XML and JSON in en, fr, es, de and nl to {}/",
         dir.display()
     );
+    #[cfg(feature = "pdf")]
+    pdf_statements(&book, &dir)?;
 
     // December 1st: email every November statement with a balance, each with a "Pay online" link.
     println!("\n== December 1st: the month's statements by email ==");
@@ -503,4 +505,38 @@ fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
         field: "demo output",
         reason: format!("{}: {e}", path.display()),
     }
+}
+
+/// The statement as PDF (PDF/A-3, the UBL inside) in every language, and the month's print run:
+/// every account's November statement in one PDF, each in its customer's language (docs/pdf.md).
+#[cfg(feature = "pdf")]
+fn pdf_statements(
+    book: &Book<creditbook_sqlite::SqliteStore>,
+    dir: &std::path::Path,
+) -> Result<(), Error> {
+    use creditbook::statement::pdf::{print_run, PdfOptions};
+    let mut request = StatementRequest::new(date(11, 1), date(11, 30));
+    for language in Language::all() {
+        request.language = Some(language.code().into());
+        let pdf = book
+            .statement("C-1", &request)?
+            .to_pdf(&PdfOptions::default())?;
+        let path = dir.join(format!("statement-C-1-{}.pdf", language.code()));
+        std::fs::write(&path, pdf).map_err(|e| io_error(&path, e))?;
+    }
+    let november = StatementRequest::new(date(11, 1), date(11, 30));
+    let run: Vec<_> = ["C-1", "C-2"]
+        .iter()
+        .map(|a| book.statement(a, &november))
+        .collect::<Result<_, _>>()?;
+    let path = dir.join("print-run-2026-11.pdf");
+    let pdf = print_run(&run, &PdfOptions::default())?;
+    std::fs::write(&path, &pdf).map_err(|e| io_error(&path, e))?;
+    println!(
+        "Wrote the statement as PDF in en, fr, es, de and nl, and November's print run ({} statements, {} bytes) to {}/",
+        run.len(),
+        pdf.len(),
+        dir.display()
+    );
+    Ok(())
 }

@@ -874,7 +874,7 @@ enum creditbook_setting_flag
    */
   CREDITBOOK_SETTING_FLAG_STATEMENT_SHOWS_CREDIT_LIMIT = 3,
   /**
-   * Statement emails attach the statement as UBL XML too (the HTML always; off by default).
+   * Statement emails attach the statement as UBL XML too (off by default).
    */
   CREDITBOOK_SETTING_FLAG_ATTACH_UBL = 4,
   /**
@@ -882,6 +882,15 @@ enum creditbook_setting_flag
    * by default).
    */
   CREDITBOOK_SETTING_FLAG_INCLUDE_PAYMENT_LINK = 5,
+  /**
+   * Statement emails attach the statement as a PDF/A-3 document with the UBL inside (off by
+   * default; docs/pdf.md).
+   */
+  CREDITBOOK_SETTING_FLAG_ATTACH_PDF = 6,
+  /**
+   * Statement emails attach the statement as an HTML document (on by default).
+   */
+  CREDITBOOK_SETTING_FLAG_ATTACH_HTML = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -940,12 +949,47 @@ enum creditbook_statement_format
    * JSON (schema 1, amounts as decimal strings: docs/statement-json.md).
    */
   CREDITBOOK_STATEMENT_FORMAT_JSON = 3,
+  /**
+   * A PDF/A-3 document with the UBL statement embedded (docs/pdf.md), on the store's paper:
+   * bytes, so only through `creditbook_statement_render_bytes` (`creditbook_statement_render`
+   * refuses it with `CREDITBOOK_RESULT_INVALID_INPUT`).
+   */
+  CREDITBOOK_STATEMENT_FORMAT_PDF = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum creditbook_statement_format creditbook_statement_format;
 #else
 typedef uint32_t creditbook_statement_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The paper of a PDF.
+ */
+enum creditbook_paper
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The store's: Letter in the United States, Canada, Mexico and a few others, else A4.
+   */
+  CREDITBOOK_PAPER_STORE_DEFAULT = 0,
+  /**
+   * ISO A4, for DL window envelopes.
+   */
+  CREDITBOOK_PAPER_A4 = 1,
+  /**
+   * US Letter, for #10 window envelopes.
+   */
+  CREDITBOOK_PAPER_LETTER = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum creditbook_paper creditbook_paper;
+#else
+typedef uint32_t creditbook_paper;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -2032,6 +2076,20 @@ typedef struct creditbook_statement_figures {
 } creditbook_statement_figures;
 
 /**
+ * How a PDF is written (all zeros: the defaults).
+ */
+typedef struct creditbook_pdf_options {
+  /**
+   * A `creditbook_paper`.
+   */
+  uint32_t paper;
+  /**
+   * True to leave the UBL statement out (by default it is embedded as an associated file).
+   */
+  bool leave_out_ubl;
+} creditbook_pdf_options;
+
+/**
  * A statement's "Pay online" link, as `creditbook_statement_get_payment_link` reads it.
  */
 typedef struct creditbook_statement_payment_link {
@@ -2683,6 +2741,30 @@ creditbook_result creditbook_statement_last_error(const struct creditbook_statem
  * Writes the statement's figures to `*figures_out`.
  */
 creditbook_result creditbook_statement_get_figures(const struct creditbook_statement *statement, struct creditbook_statement_figures *figures_out);
+
+/**
+ * Renders the statement in its language as `format` (a `creditbook_statement_format`; `width`
+ * counts only for TEXT) and writes the document to `*bytes_out` and its length to `*len_out`:
+ * a PDF's bytes for PDF (the store's paper, the UBL statement embedded), UTF-8 without a NUL for
+ * the others. Release them with `creditbook_bytes_free(bytes, len)`.
+ */
+creditbook_result creditbook_statement_render_bytes(const struct creditbook_statement *statement, uint32_t format, size_t width, uint8_t **bytes_out, size_t *len_out);
+
+/**
+ * Renders the statement as a PDF/A-3 document with `options` (NULL: the store's paper, the UBL
+ * statement embedded) and writes its bytes to `*bytes_out` and their count to `*len_out`
+ * (release them with `creditbook_bytes_free(bytes, len)`).
+ */
+creditbook_result creditbook_statement_render_pdf(const struct creditbook_statement *statement, const struct creditbook_pdf_options *options, uint8_t **bytes_out, size_t *len_out);
+
+/**
+ * The print run: the `count` statements of `statements` in one PDF/A-3 document, each starting
+ * on a new page in its own language, with `options` (NULL: each store's paper, each UBL
+ * statement embedded). Writes its bytes to `*bytes_out` and their count to `*len_out` (release
+ * them with `creditbook_bytes_free(bytes, len)`). No statement is an error; failures are
+ * recorded on `book` (`creditbook_book_last_error`).
+ */
+creditbook_result creditbook_book_print_run(const struct creditbook_book *book, const struct creditbook_statement *const *statements, size_t count, const struct creditbook_pdf_options *options, uint8_t **bytes_out, size_t *len_out);
 
 /**
  * Renders the statement in its language as `format` (a `creditbook_statement_format`; `width`

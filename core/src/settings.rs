@@ -165,8 +165,15 @@ pub struct MessageSettings {
     pub from: Option<String>,
     /// Where payment notices to the store go; `None`: `from`.
     pub notices_to: Option<String>,
-    /// Attach the statement as UBL XML too (the HTML is always attached).
+    /// Attach the statement as UBL XML too.
     pub attach_ubl: bool,
+    /// Attach the statement as a PDF/A-3 document, on the store's paper with the UBL inside
+    /// (docs/pdf.md; needs the `pdf` feature: without it composing the email is
+    /// [`crate::Error::InvalidState`]).
+    pub attach_pdf: bool,
+    /// Attach the statement as an HTML document (on by default; a store that attaches the PDF
+    /// may turn it off).
+    pub attach_html: bool,
     /// The most one payment link may ask, in the store's currency (major units): 100,000.
     pub payment_link_max: Decimal,
     /// Statements get a "Pay online" link by default when a payment provider is given.
@@ -183,6 +190,8 @@ impl Default for MessageSettings {
             from: None,
             notices_to: None,
             attach_ubl: false,
+            attach_pdf: false,
+            attach_html: true,
             payment_link_max: Decimal::new(100_000, 0),
             include_payment_link: true,
             payment_link_days: 30,

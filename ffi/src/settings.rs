@@ -49,11 +49,16 @@ pub enum creditbook_setting_flag {
     AutoApplyCredit = 2,
     /// Statements show the credit limit and available credit (off by default).
     StatementShowsCreditLimit = 3,
-    /// Statement emails attach the statement as UBL XML too (the HTML always; off by default).
+    /// Statement emails attach the statement as UBL XML too (off by default).
     AttachUbl = 4,
     /// Statements get a "Pay online" link by default when the book has a payment provider (on
     /// by default).
     IncludePaymentLink = 5,
+    /// Statement emails attach the statement as a PDF/A-3 document with the UBL inside (off by
+    /// default; docs/pdf.md).
+    AttachPdf = 6,
+    /// Statement emails attach the statement as an HTML document (on by default).
+    AttachHtml = 7,
 }
 
 c_enum!(
@@ -63,6 +68,8 @@ c_enum!(
     StatementShowsCreditLimit,
     AttachUbl,
     IncludePaymentLink,
+    AttachPdf,
+    AttachHtml,
 );
 
 /// How statements show the store's currency.
@@ -245,6 +252,8 @@ pub extern "C" fn creditbook_settings_set_flag(
             F::StatementShowsCreditLimit => s.statements.display_credit_limit = on,
             F::AttachUbl => s.messages.attach_ubl = on,
             F::IncludePaymentLink => s.messages.include_payment_link = on,
+            F::AttachPdf => s.messages.attach_pdf = on,
+            F::AttachHtml => s.messages.attach_html = on,
         }
         Ok(())
     })

@@ -131,9 +131,39 @@ pub enum creditbook_statement_format {
     Ubl = 2,
     /// JSON (schema 1, amounts as decimal strings: docs/statement-json.md).
     Json = 3,
+    /// A PDF/A-3 document with the UBL statement embedded (docs/pdf.md), on the store's paper:
+    /// bytes, so only through `creditbook_statement_render_bytes` (`creditbook_statement_render`
+    /// refuses it with `CREDITBOOK_RESULT_INVALID_INPUT`).
+    Pdf = 4,
 }
 
-c_enum!(creditbook_statement_format: Html, Text, Ubl, Json);
+c_enum!(creditbook_statement_format: Html, Text, Ubl, Json, Pdf);
+
+/// The paper of a PDF.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum creditbook_paper {
+    /// The store's: Letter in the United States, Canada, Mexico and a few others, else A4.
+    StoreDefault = 0,
+    /// ISO A4, for DL window envelopes.
+    A4 = 1,
+    /// US Letter, for #10 window envelopes.
+    Letter = 2,
+}
+
+c_enum!(creditbook_paper: StoreDefault, A4, Letter);
+
+/// How a PDF is written (all zeros: the defaults).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct creditbook_pdf_options {
+    /// A `creditbook_paper`.
+    pub paper: u32,
+    /// True to leave the UBL statement out (by default it is embedded as an associated file).
+    pub leave_out_ubl: bool,
+}
 
 /// A statement request as the core's.
 ///
@@ -244,7 +274,142 @@ impl creditbook_statement {
             F::Text => st.to_text(width)?,
             F::Ubl => st.to_ubl_xml()?,
             F::Json => st.to_json(),
+            F::Pdf => {
+                return Err(FfiError::Core(creditbook::Error::InvalidInput {
+                    field: "format",
+                    reason: "a PDF is bytes: use creditbook_statement_render_bytes".into(),
+                }))
+            }
         })
+    }
+
+    /// The rendering as bytes: a PDF's, or a text document's UTF-8.
+    fn render_bytes(&self, format: u32, width: usize) -> FfiResult<Vec<u8>> {
+        match creditbook_statement_format::checked(format)? {
+            creditbook_statement_format::Pdf => pdf(&[&self.statement], std::ptr::null()),
+            _ => Ok(self.render(format, width)?.into_bytes()),
+        }
+    }
+}
+
+/// The PDF of `statements` with the caller's options (NULL: the defaults).
+#[cfg(feature = "pdf")]
+fn pdf(statements: &[&Statement], options: *const creditbook_pdf_options) -> FfiResult<Vec<u8>> {
+    use creditbook::statement::pdf::{print_run, Paper, PdfOptions};
+    // SAFETY: the caller's options, valid for the call, or NULL.
+    let o = unsafe { options.as_ref() }.copied().unwrap_or_default();
+    let paper = match creditbook_paper::checked(o.paper)? {
+        creditbook_paper::StoreDefault => None,
+        creditbook_paper::A4 => Some(Paper::A4),
+        creditbook_paper::Letter => Some(Paper::Letter),
+    };
+    let options = PdfOptions {
+        paper,
+        embed_ubl: !o.leave_out_ubl,
+        ..PdfOptions::default()
+    };
+    let owned: Vec<Statement>;
+    let list: &[Statement] = match statements {
+        [one] => std::slice::from_ref(*one),
+        many => {
+            owned = many.iter().map(|s| (*s).clone()).collect();
+            &owned
+        }
+    };
+    Ok(print_run(list, &options)?)
+}
+
+/// Without the `pdf` feature: refused.
+#[cfg(not(feature = "pdf"))]
+fn pdf(_: &[&Statement], options: *const creditbook_pdf_options) -> FfiResult<Vec<u8>> {
+    // SAFETY: the caller's options, valid for the call, or NULL.
+    let o = unsafe { options.as_ref() }.copied().unwrap_or_default();
+    creditbook_paper::checked(o.paper)?;
+    Err(FfiError::Core(creditbook::Error::InvalidState {
+        reason: "this library was built without PDF statements (feature pdf)".into(),
+    }))
+}
+
+/// Renders the statement in its language as `format` (a `creditbook_statement_format`; `width`
+/// counts only for TEXT) and writes the document to `*bytes_out` and its length to `*len_out`:
+/// a PDF's bytes for PDF (the store's paper, the UBL statement embedded), UTF-8 without a NUL for
+/// the others. Release them with `creditbook_bytes_free(bytes, len)`.
+#[no_mangle]
+pub extern "C" fn creditbook_statement_render_bytes(
+    statement: *const creditbook_statement,
+    format: u32,
+    width: usize,
+    bytes_out: *mut *mut u8,
+    len_out: *mut usize,
+) -> creditbook_result {
+    ffi_panic_boundary!(on statement, {
+        handle::call(statement, |s| {
+            let (b, l) = (out(bytes_out, "bytes_out")?, out(len_out, "len_out")?);
+            give_bytes(b, l, s.render_bytes(format, width)?);
+            Ok(())
+        })
+    })
+}
+
+/// Renders the statement as a PDF/A-3 document with `options` (NULL: the store's paper, the UBL
+/// statement embedded) and writes its bytes to `*bytes_out` and their count to `*len_out`
+/// (release them with `creditbook_bytes_free(bytes, len)`).
+#[no_mangle]
+pub extern "C" fn creditbook_statement_render_pdf(
+    statement: *const creditbook_statement,
+    options: *const creditbook_pdf_options,
+    bytes_out: *mut *mut u8,
+    len_out: *mut usize,
+) -> creditbook_result {
+    ffi_panic_boundary!(on statement, {
+        handle::call(statement, |s| {
+            let (b, l) = (out(bytes_out, "bytes_out")?, out(len_out, "len_out")?);
+            give_bytes(b, l, pdf(&[&s.statement], options)?);
+            Ok(())
+        })
+    })
+}
+
+/// The print run: the `count` statements of `statements` in one PDF/A-3 document, each starting
+/// on a new page in its own language, with `options` (NULL: each store's paper, each UBL
+/// statement embedded). Writes its bytes to `*bytes_out` and their count to `*len_out` (release
+/// them with `creditbook_bytes_free(bytes, len)`). No statement is an error; failures are
+/// recorded on `book` (`creditbook_book_last_error`).
+#[no_mangle]
+pub extern "C" fn creditbook_book_print_run(
+    book: *const creditbook_book,
+    statements: *const *const creditbook_statement,
+    count: usize,
+    options: *const creditbook_pdf_options,
+    bytes_out: *mut *mut u8,
+    len_out: *mut usize,
+) -> creditbook_result {
+    ffi_panic_boundary!(on book, {
+        with_book(book, |_| {
+            let (b, l) = (out(bytes_out, "bytes_out")?, out(len_out, "len_out")?);
+            // SAFETY: the caller's array of `count` handles, valid for the call.
+            let handles = unsafe { crate::strings::slice_arg(statements, count, "statements") }?;
+            let mut list = Vec::with_capacity(handles.len());
+            for h in handles {
+                // SAFETY: each a live statement handle, or NULL (refused).
+                let st = unsafe { h.as_ref() }.ok_or(FfiError::Null("statements"))?;
+                list.push(&st.statement);
+            }
+            give_bytes(b, l, pdf(&list, options)?);
+            Ok(())
+        })
+    })
+}
+
+/// Hands bytes to C: `*bytes_out` and `*len_out` (both checked not NULL), released by
+/// `creditbook_bytes_free`.
+fn give_bytes(bytes_out: *mut *mut u8, len_out: *mut usize, bytes: Vec<u8>) {
+    let bytes = bytes.into_boxed_slice();
+    let len = bytes.len();
+    // SAFETY: both not NULL; the bytes are released by `creditbook_bytes_free`.
+    unsafe {
+        bytes_out.write(Box::into_raw(bytes).cast::<u8>());
+        len_out.write(len);
     }
 }
 

@@ -67,6 +67,7 @@ from creditbook._creditbook import PermissionDenied as PermissionDenied
 from creditbook._creditbook import PortMissing as PortMissing
 from creditbook._creditbook import PostalAddress as PostalAddress
 from creditbook._creditbook import PostgresStore as PostgresStore
+from creditbook._creditbook import print_run as print_run
 from creditbook._creditbook import ReceiptRequired as ReceiptRequired
 from creditbook._creditbook import RefundExceedsSale as RefundExceedsSale
 from creditbook._creditbook import RefundsToCreditDisabled as RefundsToCreditDisabled

@@ -102,6 +102,7 @@ __all__ = [
     "Standing",
     "AccountStatus",
     "check_store",
+    "print_run",
     "_localize_error",
     "_CoreError",
 ]
@@ -213,6 +214,8 @@ class StoreSettings:
         from_: Optional[str] = None,
         notices_to: Optional[str] = None,
         attach_ubl: bool = False,
+        attach_pdf: bool = False,
+        attach_html: bool = True,
         payment_link_max: Optional[_Amount] = None,
         include_payment_link: bool = True,
         payment_link_days: Optional[int] = None,
@@ -270,6 +273,10 @@ class StoreSettings:
         """Where payment notices to the store go (`None`: `from_`)."""
     @property
     def attach_ubl(self) -> bool: ...
+    @property
+    def attach_pdf(self) -> bool: ...
+    @property
+    def attach_html(self) -> bool: ...
     @property
     def payment_link_max(self) -> Decimal:
         """The most one payment link may ask (default 100000)."""
@@ -550,6 +557,8 @@ class Statement:
         """Plain text `width` columns wide (32 to 160)."""
     def to_ubl_xml(self) -> str: ...
     def to_json(self) -> str: ...
+    def to_pdf(self, paper: Optional[str] = None, embed_ubl: bool = True) -> bytes:
+        """A PDF/A-3 document on `paper` ("a4", "letter"; None: the store's), the UBL inside."""
     @property
     def number(self) -> str: ...
     @property
@@ -1389,9 +1398,15 @@ class Conflict(Exception):
     """Raised by a store port's `append` when the account is no longer at the expected
     version."""
 
+def print_run(
+    statements: Sequence[Statement], paper: Optional[str] = None, embed_ubl: bool = True
+) -> bytes:
+    """Every statement in one PDF/A-3 document, each on new pages in its own language."""
+
 def check_store(store: Union[StorePort, SqliteStore, PostgresStore]) -> str:
     """Runs the Store contract's checks on `store`; returns the report, or raises
     `AssertionError` naming the first check that failed and what the store did."""
+
 def _localize_error(err: CreditbookError, language: str) -> str: ...
 @final
 class _CoreError: ...

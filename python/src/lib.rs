@@ -82,6 +82,8 @@ fn _creditbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add_function(wrap_pyfunction!(errors::_localize_error, m)?)?;
     m.add_function(wrap_pyfunction!(store::check_store, m)?)?;
+    #[cfg(feature = "pdf")]
+    m.add_function(wrap_pyfunction!(statement::print_run, m)?)?;
     m.add_class::<errors::CoreError>()?;
     let enums = m.py().import("creditbook._enums")?;
     m.add("Standing", enums.getattr("Standing")?)?;

@@ -272,6 +272,8 @@ impl PyStoreSettings {
         from_ = None,
         notices_to = None,
         attach_ubl = false,
+        attach_pdf = false,
+        attach_html = true,
         payment_link_max = None,
         include_payment_link = true,
         payment_link_days = None,
@@ -284,7 +286,7 @@ impl PyStoreSettings {
         days_till_due=None, percent_due=None, display_credit_limit=False, cheques_payable_to='', \
         remittance_address=None, header_text='', languages=None, language=None, country=None, \
         currency_display='symbol', from_=None, notices_to=None, attach_ubl=False, \
-        payment_link_max=None, include_payment_link=True, payment_link_days=None, \
+        attach_pdf=False, attach_html=True, payment_link_max=None, include_payment_link=True, payment_link_days=None, \
         deposit_request_days=None, default_credit_limit=Decimal('0'))")]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -312,6 +314,8 @@ impl PyStoreSettings {
         from_: Option<String>,
         notices_to: Option<String>,
         attach_ubl: bool,
+        attach_pdf: bool,
+        attach_html: bool,
         payment_link_max: Option<&Bound<'_, PyAny>>,
         include_payment_link: bool,
         payment_link_days: Option<&Bound<'_, PyAny>>,
@@ -380,6 +384,8 @@ impl PyStoreSettings {
             from: from_,
             notices_to,
             attach_ubl,
+            attach_pdf,
+            attach_html,
             include_payment_link,
             ..MessageSettings::default()
         };
@@ -506,10 +512,20 @@ impl PyStoreSettings {
     fn notices_to(&self) -> Option<&str> {
         self.inner.messages.notices_to.as_deref()
     }
-    /// Statement emails attach the UBL XML too (the HTML always).
+    /// Statement emails attach the UBL XML too.
     #[getter]
     fn attach_ubl(&self) -> bool {
         self.inner.messages.attach_ubl
+    }
+    /// Statement emails attach the statement as a PDF/A-3 document (off by default).
+    #[getter]
+    fn attach_pdf(&self) -> bool {
+        self.inner.messages.attach_pdf
+    }
+    /// Statement emails attach the statement as an HTML document (on by default).
+    #[getter]
+    fn attach_html(&self) -> bool {
+        self.inner.messages.attach_html
     }
     /// The most one payment link may ask (100000 by default).
     #[getter]
@@ -594,6 +610,8 @@ const SETTINGS_FIELDS: &[&str] = &[
     "from_",
     "notices_to",
     "attach_ubl",
+    "attach_pdf",
+    "attach_html",
     "payment_link_max",
     "include_payment_link",
     "payment_link_days",

@@ -109,6 +109,20 @@ impl PyStatement {
         enter(py, || Ok(self.inner.to_json()))
     }
 
+    /// The statement as a PDF/A-3 document on `paper` (`"a4"`, `"letter"`; None: the store's),
+    /// with its UBL 2.1 XML embedded unless `embed_ubl` is false.
+    #[cfg(feature = "pdf")]
+    #[pyo3(signature = (paper = None, embed_ubl = true))]
+    fn to_pdf<'py>(
+        &self,
+        py: Python<'py>,
+        paper: Option<&str>,
+        embed_ubl: bool,
+    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        let pdf = enter(py, || self.inner.to_pdf(&pdf_options(paper, embed_ubl)?))?;
+        Ok(pyo3::types::PyBytes::new(py, &pdf))
+    }
+
     #[getter]
     fn number(&self, _py: Python<'_>) -> PyResult<String> {
         Ok(self.inner.number.clone())
@@ -417,4 +431,38 @@ impl PyStatementLine {
             &["seq", "date", "kind", "reference", "amount", "balance"],
         )
     }
+}
+
+/// The PDF options of `paper` and `embed_ubl`.
+#[cfg(feature = "pdf")]
+fn pdf_options(
+    paper: Option<&str>,
+    embed_ubl: bool,
+) -> Result<creditbook::statement::pdf::PdfOptions, creditbook::Error> {
+    use creditbook::statement::pdf::{Paper, PdfOptions};
+    Ok(PdfOptions {
+        paper: paper.map(Paper::from_code).transpose()?,
+        embed_ubl,
+        ..PdfOptions::default()
+    })
+}
+
+/// The print run: every statement in one PDF/A-3 document, each starting on a new page in its
+/// own language, on `paper` (`"a4"`, `"letter"`; None: each store's), each one's UBL 2.1 XML
+/// embedded unless `embed_ubl` is false.
+#[cfg(feature = "pdf")]
+#[pyfunction]
+#[pyo3(signature = (statements, paper = None, embed_ubl = true))]
+pub fn print_run<'py>(
+    py: Python<'py>,
+    statements: Vec<PyRef<'py, PyStatement>>,
+    paper: Option<&str>,
+    embed_ubl: bool,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    let list: Vec<Arc<Statement>> = statements.iter().map(|s| Arc::clone(&s.inner)).collect();
+    let pdf = enter(py, || {
+        let owned: Vec<Statement> = list.iter().map(|s| (**s).clone()).collect();
+        creditbook::statement::pdf::print_run(&owned, &pdf_options(paper, embed_ubl)?)
+    })?;
+    Ok(pyo3::types::PyBytes::new(py, &pdf))
 }

@@ -53,6 +53,7 @@ IN_STRUCTS = {
     "creditbook_statement_request": "make_request()",
     "creditbook_accounts_query": "make_query()",
     "creditbook_postal_address": "(creditbook_postal_address){0}",
+    "creditbook_pdf_options": "(creditbook_pdf_options){0}",
     "creditbook_automation": "(creditbook_automation){0}",
     "creditbook_store_callbacks": "stub_store",
     "creditbook_mailer_callbacks": "stub_mailer",
@@ -79,6 +80,11 @@ ARRAYS = {
     ("const uint32_t *", "bounds"): ("uint32_t", "30, 60, 90", "count"),
     ("const uint32_t *", "types"): ("uint32_t", "CREDITBOOK_ENTRY_TYPE_CHARGE", "type_count"),
     ("const uint64_t *", "invoices"): ("uint64_t", "INVOICE", "invoice_count"),
+    ("const struct creditbook_statement *const *", "statements"): (
+        "const creditbook_statement *",
+        "ST",
+        "count",
+    ),
 }
 
 # Valid strings by parameter name; any other name gets a short plain string.

@@ -150,7 +150,7 @@ static void test_settings(void) {
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_RECEIPT_LESS_REFUNDS, true));
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_AUTO_APPLY_CREDIT, false));
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_STATEMENT_SHOWS_CREDIT_LIMIT, true));
-    CHECK_RC(creditbook_settings_set_flag(s, 6, true), CREDITBOOK_RESULT_INVALID_ENUM);
+    CHECK_RC(creditbook_settings_set_flag(s, 8, true), CREDITBOOK_RESULT_INVALID_ENUM);
     CHECK_RC(creditbook_settings_set_flag(s, UINT32_MAX, true), CREDITBOOK_RESULT_INVALID_ENUM);
     CHECK_RC(creditbook_settings_set_flag(NULL, 0, true), CREDITBOOK_RESULT_NULL_PARAMETER);
 
@@ -824,16 +824,55 @@ static void test_statements(void) {
         snprintf(lang_json, sizeof lang_json, "\"language\": \"%s\"", languages[i]);
         CHECK(doc != NULL && strstr(doc, lang_json) != NULL && strstr(doc, "\"closing_balance\": \"200.00\""));
         creditbook_string_free(doc);
+        /* The PDF: bytes and a length, a PDF/A file with the UBL statement inside. */
+        uint8_t *pdf = NULL;
+        size_t pdf_len = 0;
+        CHECK_OK(creditbook_statement_render_bytes(in, CREDITBOOK_STATEMENT_FORMAT_PDF, 0, &pdf, &pdf_len));
+        CHECK(pdf != NULL && pdf_len > 4000 && memcmp(pdf, "%PDF-", 5) == 0);
+        CHECK(pdf != NULL && memcmp(pdf + pdf_len - 5, "%%EOF", 5) == 0);
+        creditbook_bytes_free(pdf, pdf_len);
+        CHECK_OK(creditbook_statement_render_bytes(in, CREDITBOOK_STATEMENT_FORMAT_UBL, 0, &pdf, &pdf_len));
+        CHECK(pdf != NULL && pdf_len > 100 && memcmp(pdf, "<?xml", 5) == 0);
+        creditbook_bytes_free(pdf, pdf_len);
         creditbook_statement_free(in);
     }
     req.language = NULL;
+
+    /* The PDF with options: without the UBL it is smaller; the print run holds both. */
+    {
+        uint8_t *with = NULL, *without = NULL, *run = NULL;
+        size_t with_len = 0, without_len = 0, run_len = 0;
+        creditbook_pdf_options options = {CREDITBOOK_PAPER_A4, false};
+        CHECK_OK(creditbook_statement_render_pdf(st, &options, &with, &with_len));
+        options.leave_out_ubl = true;
+        CHECK_OK(creditbook_statement_render_pdf(st, &options, &without, &without_len));
+        CHECK(with_len > without_len && without_len > 4000);
+        const creditbook_statement *both[2] = {st, st};
+        CHECK_OK(creditbook_book_print_run(book, both, 2, NULL, &run, &run_len));
+        CHECK(run_len > with_len);
+        creditbook_bytes_free(with, with_len);
+        creditbook_bytes_free(without, without_len);
+        creditbook_bytes_free(run, run_len);
+        uint8_t *untouched = (uint8_t *)&options;
+        size_t len_untouched = 7;
+        CHECK_RC(creditbook_book_print_run(book, both, 0, NULL, &untouched, &len_untouched),
+                 CREDITBOOK_RESULT_INVALID_INPUT);
+        CHECK(untouched == (uint8_t *)&options && len_untouched == 7);
+        options.paper = 9;
+        CHECK_RC(creditbook_statement_render_pdf(st, &options, &untouched, &len_untouched),
+                 CREDITBOOK_RESULT_INVALID_ENUM);
+        char *text = NULL;
+        CHECK_RC(creditbook_statement_render(st, CREDITBOOK_STATEMENT_FORMAT_PDF, 0, &text),
+                 CREDITBOOK_RESULT_INVALID_INPUT);
+        CHECK(statement_error_contains(st, "creditbook_statement_render_bytes"));
+    }
 
     /* the rendering's own refusals */
     char *doc = NULL;
     CHECK_RC(creditbook_statement_render(st, CREDITBOOK_STATEMENT_FORMAT_TEXT, 20, &doc),
              CREDITBOOK_RESULT_INVALID_INPUT);
     CHECK(statement_error_contains(st, "20 is not between 32 and 160"));
-    CHECK_RC(creditbook_statement_render(st, 4, 80, &doc), CREDITBOOK_RESULT_INVALID_ENUM);
+    CHECK_RC(creditbook_statement_render(st, 5, 80, &doc), CREDITBOOK_RESULT_INVALID_ENUM);
     CHECK_RC(creditbook_statement_render(st, 0, 80, NULL), CREDITBOOK_RESULT_NULL_PARAMETER);
     CHECK_RC(creditbook_statement_render(NULL, 0, 80, &doc), CREDITBOOK_RESULT_NULL_PARAMETER);
     CHECK(doc == NULL);

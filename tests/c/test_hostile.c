@@ -276,7 +276,7 @@ static void test_hostile_text_in_statements(void) {
         json_free(j);
     }
     creditbook_string_free(doc);
-    CHECK_RC(creditbook_statement_render(st, 4, 80, &doc), CREDITBOOK_RESULT_INVALID_ENUM);
+    CHECK_RC(creditbook_statement_render(st, 5, 80, &doc), CREDITBOOK_RESULT_INVALID_ENUM);
 
     /* The statement's and an invoice's emails: markup escaped in the HTML body and the HTML and
      * XML attachments, no override in the subject, no payload in the RFC 5322 header. */

@@ -219,7 +219,9 @@ static void test_message_settings(void) {
     CHECK_RC(creditbook_settings_set_payment_links(NULL, 1, 1, 1), CREDITBOOK_RESULT_NULL_PARAMETER);
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_ATTACH_UBL, true));
     CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_INCLUDE_PAYMENT_LINK, false));
-    CHECK_RC(creditbook_settings_set_flag(s, 6, true), CREDITBOOK_RESULT_INVALID_ENUM);
+    CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_ATTACH_PDF, false));
+    CHECK_OK(creditbook_settings_set_flag(s, CREDITBOOK_SETTING_FLAG_ATTACH_HTML, true));
+    CHECK_RC(creditbook_settings_set_flag(s, 8, true), CREDITBOOK_RESULT_INVALID_ENUM);
 
     /* The automation is the book's, recorded in the store: a second book on the same store (a
      * restart, another till) follows it; the checks are the book's (see the reminders test). */

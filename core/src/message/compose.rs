@@ -187,11 +187,20 @@ pub fn statement_email(
         to,
     };
     let mut m = envelope.message(MessageKind::Statement, subject, text, html)?;
-    m.attachments.push(Attachment {
-        filename: format!("statement-{}.html", st.number),
-        content_type: "text/html; charset=utf-8".into(),
-        content: statement_html.into_bytes(),
-    });
+    if settings.messages.attach_pdf {
+        m.attachments.push(Attachment {
+            filename: format!("statement-{}.pdf", st.number),
+            content_type: "application/pdf".into(),
+            content: statement_pdf(st)?,
+        });
+    }
+    if settings.messages.attach_html {
+        m.attachments.push(Attachment {
+            filename: format!("statement-{}.html", st.number),
+            content_type: "text/html; charset=utf-8".into(),
+            content: statement_html.into_bytes(),
+        });
+    }
     if settings.messages.attach_ubl {
         m.attachments.push(Attachment {
             filename: format!("statement-{}.xml", st.number),
@@ -202,6 +211,21 @@ pub fn statement_email(
     m.seal();
     m.check_headers()?;
     Ok(m)
+}
+
+/// The statement as the PDF a statement email attaches: the store's paper, the UBL inside.
+#[cfg(feature = "pdf")]
+fn statement_pdf(st: &Statement) -> Result<Vec<u8>> {
+    st.to_pdf(&crate::statement::pdf::PdfOptions::default())
+}
+
+/// Without the `pdf` feature a store cannot attach PDFs.
+#[cfg(not(feature = "pdf"))]
+fn statement_pdf(_: &Statement) -> Result<Vec<u8>> {
+    Err(crate::error::Error::InvalidState {
+        reason: "this build of creditbook has no PDF statements (feature pdf): turn attach_pdf off"
+            .into(),
+    })
 }
 
 /// Puts a letter at the top of an HTML document's body.

@@ -7,6 +7,8 @@
 
 #[cfg(feature = "statements")]
 pub mod html;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 #[cfg(feature = "statements")]
 pub mod text;
 #[cfg(feature = "ubl")]
