@@ -29,6 +29,7 @@ pub mod links;
 pub mod list;
 pub mod message;
 pub mod money;
+pub mod month_end;
 pub mod outreach;
 pub mod permission;
 pub mod ports;
