@@ -93,10 +93,9 @@ pub struct Ledger {
     balance_owed: Decimal,
     credit_balance: Decimal,
     last_date: Option<NaiveDate>,
-    /// Set once paid invoices were forgotten ([`Ledger::forget_paid_when_worth_it`]): invoices are
-    /// then found by binary search in `invoices` (still by increasing number), and `invoice_at`
-    /// is empty.
-    forgetful: bool,
+    /// `invoice_at[i]` is about entry `invoice_base + i`: 0 but once paid invoices were forgotten
+    /// ([`Ledger::forget_paid_when_worth_it`]), then the oldest invoice still held.
+    invoice_base: u64,
 }
 
 impl Ledger {
@@ -149,10 +148,9 @@ impl Ledger {
     }
 
     fn invoice_position(&self, id: u64) -> Option<usize> {
-        if self.forgetful {
-            return self.invoices.binary_search_by_key(&id, |i| i.id).ok();
-        }
-        let slot = *self.invoice_at.get(usize::try_from(id).ok()?)?;
+        let slot = *self
+            .invoice_at
+            .get(usize::try_from(id.checked_sub(self.invoice_base)?).ok()?)?;
         (slot as usize).checked_sub(1)
     }
 
@@ -265,13 +263,13 @@ impl Ledger {
                 } => (sale.clone(), invoice_number.as_deref().cloned()),
                 _ => (None, None),
             };
-            if !self.forgetful {
-                if self.invoice_at.len() <= entry.seq as usize {
-                    self.invoice_at.resize(entry.seq as usize + 1, 0);
-                }
-                self.invoice_at[entry.seq as usize] = u32::try_from(self.invoices.len() + 1)
-                    .map_err(|_| corrupt("more than 4 billion invoices".into()))?;
+            let at = usize::try_from(entry.seq - self.invoice_base)
+                .map_err(|_| corrupt("more than 4 billion invoices".into()))?;
+            if self.invoice_at.len() <= at {
+                self.invoice_at.resize(at + 1, 0);
             }
+            self.invoice_at[at] = u32::try_from(self.invoices.len() + 1)
+                .map_err(|_| corrupt("more than 4 billion invoices".into()))?;
             self.invoices.push(Invoice {
                 id: entry.seq,
                 sale,
@@ -298,8 +296,19 @@ impl Ledger {
         }
         self.invoices
             .retain(|i| i.remaining > Decimal::ZERO || i.cancelled);
-        self.invoice_at = Vec::new();
-        self.forgetful = true;
+        // The index now starts at the oldest invoice held (an entry's number is past every
+        // invoice's, so the base never passes one opened later).
+        self.invoice_base = self.invoices.first().map_or(self.version, |i| i.id);
+        self.invoice_at.clear();
+        for (k, inv) in self.invoices.iter().enumerate() {
+            let at = (inv.id - self.invoice_base) as usize;
+            if self.invoice_at.len() <= at {
+                self.invoice_at.resize(at + 1, 0);
+            }
+            // Fewer invoices than before, so their positions fit as they did.
+            self.invoice_at[at] = (k + 1) as u32;
+        }
+        self.invoice_at.shrink_to(self.invoice_at.len() * 2);
     }
 
     fn allocate(&mut self, id: u64, amount: Decimal) -> Result<()> {

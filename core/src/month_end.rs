@@ -66,6 +66,7 @@ use crate::rules;
 use crate::settings::StoreSettings;
 use crate::state::AccountState;
 use crate::statement::{self, Statement, StatementRequest};
+use crate::store::Store;
 
 /// How the run checks that no entry id is used twice in an account (a till's idempotency: the
 /// [`Book`](crate::Book) replays a repeated operation id with the same content, recording nothing,
@@ -97,8 +98,16 @@ pub enum Stop {
         /// The line of that id.
         line: u64,
     },
-    /// The host's `each` of [`MonthEnd::finish`] failed (writing a statement): its message.
+    /// The host's `each` of [`MonthEnd::finish`] or [`from_store`] failed (writing a
+    /// statement): its message.
     Output(String),
+    /// An account of a store could not be read, or its entries do not fold ([`from_store`]).
+    Account {
+        /// The account.
+        account: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Stop {
@@ -110,6 +119,7 @@ impl fmt::Display for Stop {
                 "line {line}: the entry ids of an account do not increase (run with every id kept)"
             ),
             Self::Output(e) => f.write_str(e),
+            Self::Account { account, reason } => write!(f, "account {account}: {reason}"),
         }
     }
 }
@@ -252,11 +262,18 @@ impl MonthEnd {
             line,
             reason: e.to_string(),
         };
-        if !self.accounts.contains_key(row.account) {
-            let run = self.open(row).map_err(refused)?;
-            self.accounts.insert(SmolStr::new(row.account), run);
-        }
-        let run = self.accounts.get_mut(row.account).expect("opened above");
+        let run = match self.accounts.entry(SmolStr::new(row.account)) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(
+                open(
+                    &self.settings,
+                    &self.by_importer,
+                    (self.from, self.statement_date),
+                    row,
+                )
+                .map_err(refused)?,
+            ),
+        };
         run.last_line = line;
         // The Book's idempotency: a repeated id with the same content records nothing, with other
         // content is refused.
@@ -326,36 +343,44 @@ impl MonthEnd {
         self.entries += 1;
         Ok(())
     }
+}
 
-    /// Opens the account of `row` as the Book-based run does: its id as the customer's id and
-    /// name, unlimited credit, the store's terms, on the instant of its first entry.
-    fn open(&self, row: &EntryLine<'_>) -> Result<Run> {
-        let account = crate::validate::account_id(row.account)?;
-        let mut op = self.by_importer.clone();
-        op.op_id = SmolStr::new(format!("open-{account}"));
-        op.at = row.at;
-        let command = Command::OpenAccount(OpenAccount {
-            customer: Customer::new(account.clone(), account.as_str()),
-            credit_limit: Some(CreditLimit::Unlimited),
-            terms: None,
-        });
-        let mut state = AccountState::default();
-        let entries = rules::decide(&state, &self.settings, &account, &op, &command)?;
-        let open_digest = command.digest();
-        for e in entries {
-            let hold = e.date >= self.from && e.date <= self.statement_date;
-            state.fold_window(e, hold)?;
-        }
-        Ok(Run {
-            state,
-            last_id: SmolStr::default(),
-            seen: FxHashMap::default(),
-            open_digest,
-            last_line: 0,
-            statement: None,
-        })
+/// Opens the account of `row` as the Book-based run does: its id as the customer's id and name,
+/// unlimited credit, the store's terms, on the instant of its first entry; its first entry is
+/// held when in `(first day, statement date)`.
+fn open(
+    settings: &StoreSettings,
+    by_importer: &Operation,
+    (from, statement_date): (NaiveDate, NaiveDate),
+    row: &EntryLine<'_>,
+) -> Result<Run> {
+    let account = crate::validate::account_id(row.account)?;
+    let mut op = by_importer.clone();
+    op.op_id = SmolStr::new(format!("open-{account}"));
+    op.at = row.at;
+    let command = Command::OpenAccount(OpenAccount {
+        customer: Customer::new(account.clone(), account.as_str()),
+        credit_limit: Some(CreditLimit::Unlimited),
+        terms: None,
+    });
+    let mut state = AccountState::default();
+    let entries = rules::decide(&state, settings, &account, &op, &command)?;
+    let open_digest = command.digest();
+    for e in entries {
+        let hold = e.date >= from && e.date <= statement_date;
+        state.fold_window(e, hold)?;
     }
+    Ok(Run {
+        state,
+        last_id: SmolStr::default(),
+        seen: FxHashMap::default(),
+        open_digest,
+        last_line: 0,
+        statement: None,
+    })
+}
 
+impl MonthEnd {
     /// Ends the run: makes the statements not made yet and hands every statement to `each`, by
     /// account id, dropping each account once handed. The first error of `each` stops it
     /// ([`Stop::Output`]).
@@ -380,6 +405,44 @@ impl MonthEnd {
         }
         Ok(())
     }
+}
+
+/// The same job from a store's ledgers: every account of `store` (of shard `me` of `shards`, see
+/// [`shard_of`]), by account id, loaded, folded and its statement made and handed to `each`, one
+/// account at a time (memory: the largest account). The entries were decided when they were
+/// recorded; folding them checks that they still make a ledger (numbered in order, every
+/// allocation to an open invoice, no balance below zero) and a store whose entries do not is
+/// refused ([`Stop::Account`]).
+pub fn from_store<S: Store + ?Sized>(
+    store: &S,
+    settings: &StoreSettings,
+    request: &StatementRequest,
+    (me, shards): (usize, usize),
+    mut each: impl FnMut(Statement) -> std::result::Result<(), String>,
+) -> std::result::Result<(), Stop> {
+    let failed = |account: &str, reason: String| Stop::Account {
+        account: account.to_string(),
+        reason,
+    };
+    settings
+        .validate()
+        .map_err(|e| failed("(settings)", e.to_string()))?;
+    let mut ids = store
+        .account_ids()
+        .map_err(|e| failed("(list)", Error::from(e).to_string()))?;
+    ids.retain(|id| id != crate::store::BOOK_LEDGER && shard_of(id, shards) == me);
+    ids.sort_unstable();
+    for id in ids {
+        let entries = store
+            .load(&id, 0)
+            .map_err(|e| failed(&id, Error::from(e).to_string()))?;
+        let state = AccountState::from_entries(entries).map_err(|e| failed(&id, e.to_string()))?;
+        let st = statement::build(&id, &state, settings, request)
+            .map_err(|e| failed(&id, e.to_string()))?;
+        drop(state);
+        each(st).map_err(Stop::Output)?;
+    }
+    Ok(())
 }
 
 /// True when `next` comes after `last` in the order of [`Ids::Increasing`] (an empty `last`:
