@@ -80,6 +80,11 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 pub struct StatementsDocDoctests;
 
+/// The examples of docs/month-end.md, compiled and run as doc tests.
+#[doc = include_str!("../../docs/month-end.md")]
+#[cfg(doctest)]
+pub struct MonthEndDocDoctests;
+
 /// The examples of docs/getting-paid.md, compiled and run as doc tests.
 #[doc = include_str!("../../docs/getting-paid.md")]
 #[cfg(doctest)]

@@ -146,8 +146,9 @@ struct Run {
     open_digest: u64,
     /// The last line of the account so far.
     last_line: u64,
-    /// Made once an entry dated after the statement date arrived.
-    statement: Option<Statement>,
+    /// Made once an entry dated after the statement date arrived (boxed: most accounts have
+    /// none until the end, and a statement is large).
+    statement: Option<Box<Statement>>,
 }
 
 /// The streaming month-end run (see the [module](self)).
@@ -156,12 +157,14 @@ pub struct MonthEnd {
     request: StatementRequest,
     currency: Currency,
     from: NaiveDate,
+    to: NaiveDate,
     statement_date: NaiveDate,
     ids: Ids,
     shard: (usize, usize),
     /// A refund or correction is recorded by the run itself: the importer may.
     by_importer: Operation,
-    accounts: FxHashMap<SmolStr, Run>,
+    /// Boxed: the map's spare slots then cost a pointer, not a whole account.
+    accounts: FxHashMap<SmolStr, Box<Run>>,
     entries: u64,
 }
 
@@ -199,6 +202,7 @@ impl MonthEnd {
             settings,
             request,
             from,
+            to,
             statement_date,
             ids,
             shard: (0, 1),
@@ -264,7 +268,7 @@ impl MonthEnd {
         };
         let run = match self.accounts.entry(SmolStr::new(row.account)) {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => v.insert(
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(Box::new(
                 open(
                     &self.settings,
                     &self.by_importer,
@@ -272,7 +276,7 @@ impl MonthEnd {
                     row,
                 )
                 .map_err(refused)?,
-            ),
+            )),
         };
         run.last_line = line;
         // The Book's idempotency: a repeated id with the same content records nothing, with other
@@ -332,13 +336,16 @@ impl MonthEnd {
                 line,
                 reason: format!("{}: {e}", row.account),
             })?;
-            run.statement = Some(st);
+            run.statement = Some(Box::new(st));
             run.state.release();
         }
         let holding = run.statement.is_none();
         for e in entries {
             let hold = holding && e.date >= self.from;
-            run.state.fold_window(e, hold).map_err(refused)?;
+            // An entry after the period, before the statement date, may pay an invoice the
+            // statement shows open at the period's end: keep the paid ones until it is made.
+            let forget = !(holding && e.date > self.to);
+            run.state.fold_window(e, hold, forget).map_err(refused)?;
         }
         self.entries += 1;
         Ok(())
@@ -368,7 +375,7 @@ fn open(
     let open_digest = command.digest();
     for e in entries {
         let hold = e.date >= from && e.date <= statement_date;
-        state.fold_window(e, hold)?;
+        state.fold_window(e, hold, false)?;
     }
     Ok(Run {
         state,
@@ -388,11 +395,11 @@ impl MonthEnd {
         self,
         mut each: impl FnMut(Statement) -> std::result::Result<(), String>,
     ) -> std::result::Result<(), Stop> {
-        let mut accounts: Vec<(SmolStr, Run)> = self.accounts.into_iter().collect();
+        let mut accounts: Vec<(SmolStr, Box<Run>)> = self.accounts.into_iter().collect();
         accounts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (id, run) in accounts {
             let st = match run.statement {
-                Some(st) => st,
+                Some(st) => *st,
                 None => statement::build(&id, &run.state, &self.settings, &self.request).map_err(
                     |e| Stop::Line {
                         line: run.last_line,

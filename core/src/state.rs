@@ -49,10 +49,17 @@ impl AccountState {
     /// only when `hold` (an entry not held is folded into the figures and dropped). Held entries
     /// are always the ledger's last ones: holding starts at most once per window and
     /// [`AccountState::release`] ends it. No operation-id index is kept (the run checks ids
-    /// itself), and paid invoices are forgotten from time to time (the run never asks for them).
-    pub(crate) fn fold_window(&mut self, entry: Entry, hold: bool) -> Result<()> {
+    /// itself), and when `forget`, paid invoices may be forgotten (the run asks only for those
+    /// open at the period's end: it does not let them be forgotten while it holds entries dated
+    /// after the period, which may have paid them).
+    pub(crate) fn fold_window(&mut self, entry: Entry, hold: bool, forget: bool) -> Result<()> {
         self.ledger.apply(&entry)?;
         if hold {
+            // Grown by an eighth, not doubled: at the end of a run every account holds its
+            // period's entries at once.
+            if self.entries.len() == self.entries.capacity() {
+                self.entries.reserve_exact(self.entries.len() / 8 + 4);
+            }
             self.entries.push(entry);
         } else if self.entries.is_empty() {
             self.window = entry.seq;
@@ -61,7 +68,9 @@ impl AccountState {
                 "an entry not held after held ones".into(),
             ));
         }
-        self.ledger.forget_paid_when_worth_it();
+        if forget {
+            self.ledger.forget_paid_when_worth_it();
+        }
         Ok(())
     }
 
