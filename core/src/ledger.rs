@@ -93,6 +93,9 @@ pub struct Ledger {
     balance_owed: Decimal,
     credit_balance: Decimal,
     last_date: Option<NaiveDate>,
+    /// `invoice_at[i]` is about entry `invoice_base + i`: 0 but once paid invoices were forgotten
+    /// ([`Ledger::forget_paid_when_worth_it`]), then the oldest invoice still held.
+    invoice_base: u64,
 }
 
 impl Ledger {
@@ -145,7 +148,9 @@ impl Ledger {
     }
 
     fn invoice_position(&self, id: u64) -> Option<usize> {
-        let slot = *self.invoice_at.get(usize::try_from(id).ok()?)?;
+        let slot = *self
+            .invoice_at
+            .get(usize::try_from(id.checked_sub(self.invoice_base)?).ok()?)?;
         (slot as usize).checked_sub(1)
     }
 
@@ -258,10 +263,12 @@ impl Ledger {
                 } => (sale.clone(), invoice_number.as_deref().cloned()),
                 _ => (None, None),
             };
-            if self.invoice_at.len() <= entry.seq as usize {
-                self.invoice_at.resize(entry.seq as usize + 1, 0);
+            let at = usize::try_from(entry.seq - self.invoice_base)
+                .map_err(|_| corrupt("more than 4 billion invoices".into()))?;
+            if self.invoice_at.len() <= at {
+                self.invoice_at.resize(at + 1, 0);
             }
-            self.invoice_at[entry.seq as usize] = u32::try_from(self.invoices.len() + 1)
+            self.invoice_at[at] = u32::try_from(self.invoices.len() + 1)
                 .map_err(|_| corrupt("more than 4 billion invoices".into()))?;
             self.invoices.push(Invoice {
                 id: entry.seq,
@@ -276,6 +283,40 @@ impl Ledger {
             self.open.insert((due_date, entry.seq));
         }
         Ok(())
+    }
+
+    /// For the streaming month-end run only: keeps an account's memory to its open invoices, not
+    /// its history. Called after each entry: when the invoices' table is full (the next invoice
+    /// would double it) and at least an eighth of it is paid in full, the paid ones (and the
+    /// index by entry number below the oldest invoice left) are forgotten; when it is mostly open
+    /// it grows by an eighth (the open invoices at the period's end are most of the run's
+    /// memory: 104 bytes each). Afterwards [`Ledger::invoice`] and [`Ledger::invoices`] know only the
+    /// invoices open then and those opened since; figures, open invoices and allocation are
+    /// unchanged. Amortized O(1) per entry.
+    pub(crate) fn forget_paid_when_worth_it(&mut self) {
+        let len = self.invoices.len();
+        if len < 8 || len < self.invoices.capacity() {
+            return;
+        }
+        if len.saturating_sub(self.open.len()) < len / 8 {
+            self.invoices.reserve_exact(len / 8 + 4);
+            return;
+        }
+        self.invoices
+            .retain(|i| i.remaining > Decimal::ZERO || i.cancelled);
+        // The index now starts at the oldest invoice held (an entry's number is past every
+        // invoice's, so the base never passes one opened later).
+        self.invoice_base = self.invoices.first().map_or(self.version, |i| i.id);
+        self.invoice_at.clear();
+        for (k, inv) in self.invoices.iter().enumerate() {
+            let at = (inv.id - self.invoice_base) as usize;
+            if self.invoice_at.len() <= at {
+                self.invoice_at.resize(at + 1, 0);
+            }
+            // Fewer invoices than before, so their positions fit as they did.
+            self.invoice_at[at] = (k + 1) as u32;
+        }
+        self.invoice_at.shrink_to(self.invoice_at.len() * 2);
     }
 
     fn allocate(&mut self, id: u64, amount: Decimal) -> Result<()> {

@@ -35,6 +35,7 @@ pub mod links;
 pub mod list;
 pub mod message;
 pub mod money;
+pub mod month_end;
 pub mod outreach;
 pub mod permission;
 pub mod ports;
@@ -88,6 +89,11 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../../docs/statements.md")]
 #[cfg(doctest)]
 pub struct StatementsDocDoctests;
+
+/// The examples of docs/month-end.md, compiled and run as doc tests.
+#[doc = include_str!("../../docs/month-end.md")]
+#[cfg(doctest)]
+pub struct MonthEndDocDoctests;
 
 /// The examples of docs/getting-paid.md, compiled and run as doc tests.
 #[doc = include_str!("../../docs/getting-paid.md")]

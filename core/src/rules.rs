@@ -61,6 +61,21 @@ pub fn decide(
         entries: Vec::with_capacity(1),
     };
     op.check()?;
+    // An account of the streaming month-end run holds only its last entries: what needs its
+    // whole history is refused rather than decided on part of it (the run never asks).
+    if state.window() > 0
+        && matches!(
+            command,
+            Command::Reverse { .. }
+                | Command::RecordPaymentLink(_)
+                | Command::OnlinePayment { .. }
+                | Command::SetAutomation(_)
+        )
+    {
+        return Err(crate::ledger::corrupt(
+            "an operation that needs the account's whole history".into(),
+        ));
+    }
     // The business date: never before the account's last one, so this bounds the instant too.
     validate::date("instant", out.date)?;
     if let Command::OpenAccount(o) = command {

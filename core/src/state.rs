@@ -20,6 +20,9 @@ pub struct AccountState {
     entries: Vec<Entry>,
     ops: OpIndex,
     sales: OnceLock<SalesIndex>,
+    /// The number of entries folded but not held (0 but for the month-end run's accounts, see
+    /// [`AccountState::fold_window`]): the held entries are the ledger's from `window + 1` on.
+    window: u64,
 }
 
 impl AccountState {
@@ -38,7 +41,49 @@ impl AccountState {
             entries,
             ops,
             sales: OnceLock::new(),
+            window: 0,
         })
+    }
+
+    /// For the streaming month-end run ([`crate::month_end`]): folds the next entry, holding it
+    /// only when `hold` (an entry not held is folded into the figures and dropped). Held entries
+    /// are always the ledger's last ones: holding starts at most once per window and
+    /// [`AccountState::release`] ends it. No operation-id index is kept (the run checks ids
+    /// itself), and when `forget`, paid invoices may be forgotten (the run asks only for those
+    /// open at the period's end: it does not let them be forgotten while it holds entries dated
+    /// after the period, which may have paid them).
+    pub(crate) fn fold_window(&mut self, entry: Entry, hold: bool, forget: bool) -> Result<()> {
+        self.ledger.apply(&entry)?;
+        if hold {
+            // Grown by an eighth, not doubled: at the end of a run every account holds its
+            // period's entries at once.
+            if self.entries.len() == self.entries.capacity() {
+                self.entries.reserve_exact(self.entries.len() / 8 + 4);
+            }
+            self.entries.push(entry);
+        } else if self.entries.is_empty() {
+            self.window = entry.seq;
+        } else {
+            return Err(crate::ledger::corrupt(
+                "an entry not held after held ones".into(),
+            ));
+        }
+        if forget {
+            self.ledger.forget_paid_when_worth_it();
+        }
+        Ok(())
+    }
+
+    /// Drops the held entries (they were needed until the statement was made).
+    pub(crate) fn release(&mut self) {
+        self.window = self.ledger.version();
+        self.entries = Vec::new();
+    }
+
+    /// The number of the ledger's first entries folded but not held: 0 for an account the Book
+    /// holds whole.
+    pub(crate) fn window(&self) -> u64 {
+        self.window
     }
 
     /// Folds one more entry (it must be the next in order).
@@ -62,11 +107,16 @@ impl AccountState {
         if let Some(index) = self.sales.get() {
             return Ok(index);
         }
+        if self.window > 0 {
+            return Err(crate::ledger::corrupt(
+                "the sales of an account whose first entries are not held".into(),
+            ));
+        }
         let built = SalesIndex::build(&self.entries)?;
         Ok(self.sales.get_or_init(|| built))
     }
 
-    /// Every entry, in ledger order.
+    /// Every entry, in ledger order (for the month-end run's accounts, the entries it holds).
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
