@@ -659,6 +659,9 @@ mod tests {
                     ("supported", "1"),
                     ("port", "p"),
                     ("reference", "r"),
+                    // The PDF's page numbers.
+                    ("page", "1"),
+                    ("pages", "2"),
                 ];
                 let text = message(lang, id, &args);
                 assert!(
