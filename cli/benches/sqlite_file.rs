@@ -11,6 +11,22 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if args.is_empty() {
+        // `cargo test --all-targets` (make test) runs this without arguments: a smoke run on the
+        // month-end check's small export, into a folder that goes away.
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let csv = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/month_end/entries-2k.csv"
+        );
+        let out = dir.path().join("smoke.sqlite3");
+        let text = std::fs::read_to_string(csv).expect("the small export");
+        let settings =
+            creditbook::StoreSettings::new("creditbook month-end", "CAD", "UTC").unwrap();
+        sqlite_file::build(&text, &settings, &out);
+        assert!(out.exists(), "the store file is written");
+        return;
+    }
     let [csv, out] = args.as_slice() else {
         eprintln!("usage: sqlite_file ENTRIES.csv STORE.sqlite3");
         std::process::exit(2);
