@@ -1361,6 +1361,35 @@ fn draw(s: &mut Surface<'_>, op: &Op<'_>, fonts: &Fonts, current: &mut Option<(u
     }
 }
 
+/// Appends `cell`'s glyphs (in `face`, at `size`) to a run and its text to `text`; the width it
+/// took, or `None`, appending nothing, when the face lacks one of its characters.
+fn push_cell(
+    face: &Face,
+    cell: &str,
+    size: f32,
+    text: &mut String,
+    glyphs: &mut Vec<PlacedGlyph>,
+) -> Option<f32> {
+    let start = glyphs.len();
+    let mut width = 0.0;
+    for (i, c) in cell.char_indices() {
+        let Some((g, adv)) = face.glyph(c) else {
+            glyphs.truncate(start);
+            return None;
+        };
+        let at = text.len() + i;
+        glyphs.push(PlacedGlyph {
+            id: g,
+            range: at..at + c.len_utf8(),
+            advance: adv,
+            down: 0.0,
+        });
+        width += adv * size;
+    }
+    text.push_str(cell);
+    Some(width)
+}
+
 /// Draws the cells of a row as one run of glyphs (the last glyph of each cell advancing to the
 /// next cell): one text object instead of one per cell. False, drawing nothing, when the first
 /// face lacks a character.
@@ -1385,20 +1414,10 @@ fn row_in_one_run(
             last.advance += (cx - x) / size;
         }
         x = cx;
-        for (i, c) in cell.char_indices() {
-            let Some((g, adv)) = face.glyph(c) else {
-                return false;
-            };
-            let at = text.len() + i;
-            glyphs.push(PlacedGlyph {
-                id: g,
-                range: at..at + c.len_utf8(),
-                advance: adv,
-                down: 0.0,
-            });
-            x += adv * size;
-        }
-        text.push_str(cell);
+        let Some(width) = push_cell(face, cell, size, &mut text, &mut glyphs) else {
+            return false;
+        };
+        x += width;
     }
     s.draw_glyphs(
         Point::from_xy(x0, y),
@@ -1444,20 +1463,10 @@ fn rows_in_one_run(
             }
             x = cx;
             y = *row_y;
-            for (i, c) in cell.char_indices() {
-                let Some((g, adv)) = face.glyph(c) else {
-                    return false;
-                };
-                let at = text.len() + i;
-                glyphs.push(PlacedGlyph {
-                    id: g,
-                    range: at..at + c.len_utf8(),
-                    advance: adv,
-                    down: 0.0,
-                });
-                x += adv * size;
-            }
-            text.push_str(cell);
+            let Some(width) = push_cell(face, cell, size, &mut text, &mut glyphs) else {
+                return false;
+            };
+            x += width;
         }
     }
     if let Some((x0, y0)) = start {
